@@ -1,0 +1,48 @@
+# Two commands matter: `make run` (the whole product against the sandbox) and `make test`.
+# Every target installs what it needs first; `make install` is idempotent.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export WAREHOUSE_DIR ?= $(CURDIR)/data
+export DBT_PROJECT_DIR := $(CURDIR)/dbt_project
+export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
+
+.PHONY: install run test lint typecheck pytest bench dev sandbox clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+run: install
+	$(BIN)/python -m pipelines.demo
+
+test: install lint typecheck pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest -q
+
+bench: install
+	$(BIN)/python -m bench
+
+dev: install
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} ; mkdir -p $$DAGSTER_HOME ; \
+	  DAGSTER_HOME=$$DAGSTER_HOME $(BIN)/dagster dev -w workspace.yaml
+
+sandbox: install
+	$(BIN)/healthie-sandbox serve --port 8765
+
+clean:
+	rm -rf data .dagster_home dbt_project/target dbt_project/logs
