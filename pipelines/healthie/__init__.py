@@ -1,0 +1,1 @@
+"""The source system: HTTP client, stream specs, GraphQL documents and the generic pager."""

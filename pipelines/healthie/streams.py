@@ -1,0 +1,326 @@
+"""One declarative spec per Healthie stream; the generic pager and the lake read nothing else.
+
+A spec states what a complete pull of one list query needs: its GraphQL document (a `.graphql` file
+holding the list, count and by-id operations), the page-size cap, the arguments Healthie's defaults
+would otherwise drop rows without (NOTES.md), how the stream splits into time windows for concurrent
+pulls, and the Arrow schema of the rows as they land in the lake. Values land as Healthie returns them
+(timestamps and money stay strings); typing happens in dbt staging, where every style is parsed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property
+from importlib import resources
+from typing import Any
+
+import pyarrow as pa
+
+QUERIES_PACKAGE = "pipelines.healthie.queries"
+
+#: Columns the lake adds to every row (ARCHITECTURE.md): when it was read, whether it is a tombstone,
+#: and which sync or change batch wrote it.
+LAKE_COLUMNS: tuple[pa.Field, ...] = (
+    pa.field("_extracted_at", pa.timestamp("us", tz="UTC"), nullable=False),
+    pa.field("_deleted", pa.bool_(), nullable=False),
+    pa.field("_sync_id", pa.string(), nullable=False),
+)
+
+
+class Pagination(Enum):
+    """How a list query pages: keyset cursor (`after`) or `offset` (only where Healthie has no cursor)."""
+
+    CURSOR = "cursor"
+    OFFSET = "offset"
+
+
+class WindowKind(Enum):
+    """What a stream's window arguments accept: calendar dates (inclusive) or ISO 8601 instants."""
+
+    DATE = "date"
+    DATETIME = "datetime"
+
+
+@dataclass(frozen=True)
+class Windowing:
+    """The pair of list/count arguments that bound a stream to a time window.
+
+    `start_arg`/`end_arg` name the variables; DATE windows are inclusive days (`YYYY-MM-DD`), DATETIME
+    windows are half-open ISO 8601 instants. `mutable` is true when the windowed attribute changes on
+    update (e.g. `updated_at`): such a stream needs a catch-up pass over what changed during the sync.
+    """
+
+    start_arg: str
+    end_arg: str
+    kind: WindowKind
+    mutable: bool = False
+
+
+def _ref(*fields: pa.Field) -> pa.DataType:
+    return pa.struct(list(fields))
+
+
+ID_REF = _ref(pa.field("id", pa.string()))
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """Everything the generic engine needs to pull one Healthie list query completely."""
+
+    name: str
+    """Lake folder and Dagster asset name (`appointments`, `billing_items`, ...)."""
+    description: str
+    """One line: what one row is (the asset's grain)."""
+    document: str
+    """File under `queries/` holding the list (`items:`), count (`count:`) and by-id (`item:`) operations."""
+    list_operation: str
+    count_operation: str | None
+    by_id_operation: str | None
+    page_size_cap: int
+    fields: tuple[pa.Field, ...]
+    """Arrow fields of one row as returned (the `cursor` is paging state and does not land)."""
+    pagination: Pagination = Pagination.CURSOR
+    required_args: dict[str, Any] = field(default_factory=dict)
+    """Arguments a complete pull must pass (sent as variables to list and count operations)."""
+    count_args: tuple[str, ...] = ()
+    """Which of `required_args` the count operation also takes (it must see the same filters)."""
+    order_by: str | None = None
+    """A stable ascending order, so cursors are keyset positions that survive concurrent writes."""
+    windowing: Windowing | None = None
+    webhook_resource_types: tuple[str, ...] = ()
+    """Webhook `resource_id_type` values that mean "re-read one row of this stream by id"."""
+
+    @cached_property
+    def query_text(self) -> str:
+        return resources.files(QUERIES_PACKAGE).joinpath(self.document).read_text(encoding="utf-8")
+
+    @cached_property
+    def arrow_schema(self) -> pa.Schema:
+        """The lake schema: the row's fields, then the lake's own bookkeeping columns."""
+        return pa.schema([*self.fields, *LAKE_COLUMNS])
+
+    def count_variables(self) -> dict[str, Any]:
+        return {k: v for k, v in self.required_args.items() if k in self.count_args}
+
+
+APPOINTMENTS = StreamSpec(
+    name="appointments",
+    description="One row per appointment version read from Healthie (past and future, every status, blockers).",
+    document="appointments.graphql",
+    list_operation="Appointments",
+    count_operation="AppointmentsCount",
+    by_id_operation="Appointment",
+    page_size_cap=500,
+    required_args={"filter": "all", "is_org": True, "with_all_statuses": True, "should_paginate": True},
+    count_args=("filter", "is_org", "with_all_statuses"),
+    order_by="CREATED_AT_ASC",
+    windowing=Windowing("startDate", "endDate", WindowKind.DATE),
+    webhook_resource_types=("Appointment",),
+    fields=(
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("date", pa.string()),
+        pa.field("end", pa.string()),
+        pa.field("length", pa.int64()),
+        pa.field("pm_status", pa.string()),
+        pa.field("is_blocker", pa.bool_()),
+        pa.field("is_group", pa.bool_()),
+        pa.field("confirmed", pa.bool_()),
+        pa.field("contact_type", pa.string()),
+        pa.field("location", pa.string()),
+        pa.field("notes", pa.string()),
+        pa.field("timezone_abbr", pa.string()),
+        pa.field("created_at", pa.string()),
+        pa.field("updated_at", pa.string()),
+        pa.field("deleted_at", pa.string()),
+        pa.field("appointment_type_id", pa.int64()),
+        pa.field("user_id", pa.int64()),
+        pa.field("provider", ID_REF),
+        pa.field("appointment_type", _ref(pa.field("id", pa.string()), pa.field("name", pa.string()))),
+    ),
+)
+
+BILLING_ITEMS = StreamSpec(
+    name="billing_items",
+    description="One row per payment (BillingItem) version: sender = patient, recipient = provider.",
+    document="billing_items.graphql",
+    list_operation="BillingItems",
+    count_operation="BillingItemsCount",
+    by_id_operation="BillingItem",
+    page_size_cap=100,
+    order_by="CREATED_AT_ASC",
+    windowing=Windowing("created_at_start", "created_at_end", WindowKind.DATE),
+    webhook_resource_types=("BillingItem",),
+    fields=(
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("amount_paid", pa.string()),
+        pa.field("currency", pa.string()),
+        pa.field("state", pa.string()),
+        pa.field("note", pa.string()),
+        pa.field("payment_medium", pa.string()),
+        pa.field("failure_reason", pa.string()),
+        pa.field("created_at", pa.string()),
+        pa.field("updated_at", pa.string()),
+        pa.field("deleted_at", pa.string()),
+        pa.field("sender_id", pa.string()),
+        pa.field("recipient_id", pa.string()),
+    ),
+)
+
+ENTRIES = StreamSpec(
+    name="entries",
+    description="One row per journal entry version (food, mirror, metric, workout, sleep, note).",
+    document="entries.graphql",
+    list_operation="Entries",
+    count_operation="EntriesCount",
+    by_id_operation="Entry",
+    page_size_cap=500,
+    required_args={"is_org": True},
+    count_args=("is_org",),
+    order_by="CREATED_AT_ASC",
+    windowing=Windowing("start_range", "end_range", WindowKind.DATE),
+    webhook_resource_types=("Entry", "MetricEntry"),
+    fields=(
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("type", pa.string()),
+        pa.field("category", pa.string()),
+        pa.field("metric_stat", pa.float64()),
+        pa.field("name", pa.string()),
+        pa.field("description", pa.string()),
+        pa.field("emotions", pa.string()),
+        pa.field("created_at", pa.string()),
+        pa.field("updated_at", pa.string()),
+        pa.field("poster", ID_REF),
+    ),
+)
+
+FORM_ANSWER = pa.struct(
+    [
+        pa.field("id", pa.string()),
+        pa.field("custom_module_id", pa.string()),
+        pa.field("label", pa.string()),
+        pa.field("answer", pa.string()),
+        pa.field("displayed_answer", pa.string()),
+        pa.field("created_at", pa.string()),
+        pa.field("updated_at", pa.string()),
+    ]
+)
+
+FORM_ANSWER_GROUPS = StreamSpec(
+    name="form_answer_groups",
+    description="One row per finished form (intake form or chart note) version, answers nested.",
+    document="form_answer_groups.graphql",
+    list_operation="FormAnswerGroups",
+    count_operation="FormAnswerGroupsCount",
+    by_id_operation="FormAnswerGroup",
+    page_size_cap=100,
+    required_args={"should_paginate": True},
+    order_by="CREATED_AT_ASC",
+    windowing=Windowing("updated_after", "updated_before", WindowKind.DATETIME, mutable=True),
+    webhook_resource_types=("FormAnswerGroup",),
+    fields=(
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("name", pa.string()),
+        pa.field("finished", pa.bool_()),
+        pa.field("locked_at", pa.string()),
+        pa.field("record_created_at", pa.string()),
+        pa.field("created_at", pa.string()),
+        pa.field("updated_at", pa.string()),
+        pa.field("deleted_at", pa.string()),
+        pa.field("user_id", pa.string()),
+        pa.field("filler", ID_REF),
+        pa.field("locked_by", ID_REF),
+        pa.field(
+            "custom_module_form",
+            _ref(pa.field("id", pa.string()), pa.field("name", pa.string()), pa.field("use_for_charting", pa.bool_())),
+        ),
+        pa.field(
+            "form_answer_group_signings",
+            pa.list_(_ref(pa.field("id", pa.string()), pa.field("created_at", pa.string()))),
+        ),
+        pa.field("form_answers", pa.list_(FORM_ANSWER)),
+    ),
+)
+
+PATIENTS = StreamSpec(
+    name="patients",
+    description="One row per patient (client) version.",
+    document="patients.graphql",
+    list_operation="Patients",
+    count_operation="PatientsCount",
+    by_id_operation="Patient",
+    page_size_cap=100,
+    required_args={"should_paginate": True},
+    order_by="CREATED_AT_ASC",
+    webhook_resource_types=("User", "Patient"),
+    fields=(
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("first_name", pa.string()),
+        pa.field("last_name", pa.string()),
+        pa.field("email", pa.string()),
+        pa.field("dob", pa.string()),
+        pa.field("gender", pa.string()),
+        pa.field("phone_number", pa.string()),
+        pa.field("timezone", pa.string()),
+        pa.field("active", pa.bool_()),
+        pa.field("dietitian_id", pa.string()),
+        pa.field("created_at", pa.string()),
+        pa.field("updated_at", pa.string()),
+    ),
+)
+
+PROVIDERS = StreamSpec(
+    name="providers",
+    description="One row per provider or staff member of the organisation.",
+    document="providers.graphql",
+    list_operation="Providers",
+    count_operation="ProvidersCount",
+    by_id_operation=None,
+    page_size_cap=100,
+    pagination=Pagination.OFFSET,
+    order_by="CREATED_AT_ASC",
+    fields=(
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("first_name", pa.string()),
+        pa.field("last_name", pa.string()),
+        pa.field("email", pa.string()),
+        pa.field("npi", pa.string()),
+        pa.field("qualifications", pa.string()),
+        pa.field("timezone", pa.string()),
+        pa.field("created_at", pa.string()),
+        pa.field("updated_at", pa.string()),
+    ),
+)
+
+APPOINTMENT_TYPES = StreamSpec(
+    name="appointment_types",
+    description="One row per appointment type (visit kind) of the organisation.",
+    document="appointment_types.graphql",
+    list_operation="AppointmentTypes",
+    count_operation=None,
+    by_id_operation=None,
+    page_size_cap=1000,
+    order_by="CREATED_AT_ASC",
+    fields=(
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("name", pa.string()),
+        pa.field("length", pa.int64()),
+        pa.field("is_group", pa.bool_()),
+        pa.field("clients_can_book", pa.bool_()),
+        pa.field("pricing", pa.string()),
+        pa.field("position", pa.int64()),
+        pa.field("created_at", pa.string()),
+        pa.field("updated_at", pa.string()),
+    ),
+)
+
+STREAMS: tuple[StreamSpec, ...] = (
+    APPOINTMENTS,
+    BILLING_ITEMS,
+    ENTRIES,
+    FORM_ANSWER_GROUPS,
+    PATIENTS,
+    PROVIDERS,
+    APPOINTMENT_TYPES,
+)
+STREAMS_BY_NAME: dict[str, StreamSpec] = {s.name: s for s in STREAMS}

@@ -1,0 +1,1 @@
+"""The Parquet lake: layout, Arrow schemas, the atomic writer and tombstones."""
