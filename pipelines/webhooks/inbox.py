@@ -1,0 +1,230 @@
+"""The durable webhook inbox: SQLite in WAL mode, written by the receiver, drained by webhook_refresh.
+
+Healthie stops retrying once it sees a 2xx, so an event must be on disk before the receiver answers.
+The inbox runs `journal_mode=WAL` with `synchronous=FULL`: in WAL mode NORMAL already survives a killed
+process, but a power cut can roll back the last commits, and those are exactly the deliveries Healthie
+will never resend. FULL costs one fsync per commit; the receiver groups concurrent deliveries into one
+commit (see `writer.py`), so the fsync is paid per batch, not per request.
+
+Only ids, types and event names are stored (no `changed_fields`, no body): the inbox holds no PHI.
+Events move pending -> claimed -> done; a claim is a lease, so a crashed run's events become claimable
+again when it expires, and a failed run can release them at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Self
+
+from pipelines.webhooks.events import WebhookEvent
+
+INBOX_FILENAME = "inbox.sqlite3"
+DEFAULT_WAREHOUSE_DIR = "./data"
+DEFAULT_LEASE_SECONDS = 15 * 60
+BUSY_TIMEOUT_SECONDS = 10.0
+
+
+def inbox_path(warehouse_dir: str | os.PathLike[str] | None = None) -> Path:
+    """`$WAREHOUSE_DIR/webhooks/inbox.sqlite3`, read at call time (never at import)."""
+    base = (
+        warehouse_dir if warehouse_dir is not None else os.environ.get("WAREHOUSE_DIR", DEFAULT_WAREHOUSE_DIR)
+    )
+    return Path(base) / "webhooks" / INBOX_FILENAME
+
+
+@cache
+def _statements() -> dict[str, str]:
+    """The named statements of `inbox.sql` (`-- name: x` starts statement x)."""
+    text = resources.files(__package__).joinpath("inbox.sql").read_text(encoding="utf-8")
+    statements: dict[str, str] = {}
+    name: str | None = None
+    for line in text.splitlines():
+        if line.startswith("-- name:"):
+            name = line.removeprefix("-- name:").strip()
+            statements[name] = ""
+        elif name is not None:
+            statements[name] += line + "\n"
+    return statements
+
+
+def _sql(name: str) -> str:
+    return _statements()[name]
+
+
+class AppendOutcome(Enum):
+    """What the receiver tells Healthie: every outcome is a 2xx."""
+
+    ACCEPTED = "accepted"
+    IGNORED = "ignored"
+    DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One verified delivery, reduced to what the inbox stores."""
+
+    event: WebhookEvent
+    stream: str | None
+    body_sha256: str
+    delivery_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    event_id: int
+    outcome: AppendOutcome
+
+
+@dataclass(frozen=True)
+class PendingSummary:
+    """Events not yet done (pending or claimed): how many, the newest id, the oldest receipt time."""
+
+    count: int
+    max_event_id: int | None
+    oldest_received_at: float | None
+
+
+@dataclass(frozen=True)
+class ClaimedEvent:
+    event_id: int
+    resource_id: str
+    resource_id_type: str
+    event_type: str
+    stream: str
+
+
+def _create_private(path: Path) -> None:
+    """Make the inbox directory (0700) and file (0600) before SQLite does, so nothing is world-readable.
+
+    SQLite gives its -wal and -shm files the database file's permissions.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+class Inbox:
+    """One connection to the inbox. Not shared across threads: open one per thread or process."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else inbox_path()
+        _create_private(self.path)
+        self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn.executescript(_sql("schema"))
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction: takes the write lock up front, so readers never deadlock it."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def append(self, delivery: Delivery) -> AppendResult:
+        return self.append_many([delivery])[0]
+
+    def append_many(self, deliveries: Sequence[Delivery]) -> list[AppendResult]:
+        """Store deliveries in one commit (one fsync); duplicates are counted on the row they repeat."""
+        now = time.time()
+        results = []
+        with self._write() as conn:
+            for d in deliveries:
+                results.append(self._append_one(conn, d, now))
+        return results
+
+    @staticmethod
+    def _append_one(conn: sqlite3.Connection, d: Delivery, now: float) -> AppendResult:
+        status = "pending" if d.stream is not None else "ignored"
+        params: dict[str, Any] = {
+            "received_at": now,
+            "body_sha256": d.body_sha256,
+            "delivery_id": d.delivery_id,
+            "resource_id": d.event.resource_id,
+            "resource_id_type": d.event.resource_id_type,
+            "event_type": d.event.event_type,
+            "stream": d.stream,
+            "status": status,
+        }
+        cursor = conn.execute(_sql("insert"), params)
+        if cursor.rowcount == 1 and cursor.lastrowid is not None:
+            outcome = AppendOutcome.ACCEPTED if d.stream is not None else AppendOutcome.IGNORED
+            return AppendResult(cursor.lastrowid, outcome)
+        row = conn.execute(
+            _sql("find_duplicate"), {"delivery_id": d.delivery_id, "body_sha256": d.body_sha256}
+        ).fetchone()
+        conn.execute(_sql("count_duplicate"), {"id": row["id"]})
+        return AppendResult(int(row["id"]), AppendOutcome.DUPLICATE)
+
+    def pending(self) -> PendingSummary:
+        row = self._conn.execute(_sql("pending")).fetchone()
+        return PendingSummary(int(row["n"]), row["max_id"], row["oldest"])
+
+    def pending_count(self) -> int:
+        return self.pending().count
+
+    def claim(self, upto: int, lease_seconds: float = DEFAULT_LEASE_SECONDS) -> list[ClaimedEvent]:
+        """Lease every pending event with id <= `upto` (and any whose lease expired) to the caller."""
+        now = time.time()
+        with self._write() as conn:
+            rows = conn.execute(
+                _sql("claim"), {"upto": upto, "now": now, "lease_until": now + lease_seconds}
+            ).fetchall()
+        return sorted(
+            (
+                ClaimedEvent(r["id"], r["resource_id"], r["resource_id_type"], r["event_type"], r["stream"])
+                for r in rows
+            ),
+            key=lambda e: e.event_id,
+        )
+
+    def mark_done(self, event_ids: Iterable[int]) -> int:
+        """Close claimed events; call only once what they asked for is durable in the lake."""
+        with self._write() as conn:
+            return conn.execute(
+                _sql("mark_done"), {"now": time.time(), "ids": json.dumps(list(event_ids))}
+            ).rowcount
+
+    def release(self, event_ids: Iterable[int]) -> int:
+        """Give claimed events back now (a failed run), instead of waiting for their lease to expire."""
+        with self._write() as conn:
+            return conn.execute(_sql("release"), {"ids": json.dumps(list(event_ids))}).rowcount
+
+    def stats(self) -> dict[str, int]:
+        """Event counts per status, plus `duplicates` (repeat deliveries folded into existing rows)."""
+        counts = {"pending": 0, "claimed": 0, "done": 0, "ignored": 0, "duplicates": 0}
+        for row in self._conn.execute(_sql("stats")):
+            counts[row["status"]] = int(row["n"])
+            counts["duplicates"] += int(row["duplicates"])
+        return counts
+
+    def prune_done(self, older_than_seconds: float) -> int:
+        """Forget done events older than the given age (ids never repeat, so cursors stay valid)."""
+        with self._write() as conn:
+            return conn.execute(_sql("prune_done"), {"before": time.time() - older_than_seconds}).rowcount
