@@ -1,0 +1,105 @@
+"""`webhook_inbox_sensor`: launch `webhook_refresh` when the webhook inbox has events waiting.
+
+One run drains every event up to a high-water mark (the newest event id seen), so a burst of webhooks
+becomes one run, not one per resource. The run key names the batch (`inbox-upto-<id>`): Dagster
+remembers run keys forever, so a key per resource would pile up without bound, while a key per
+high-water mark also makes a re-evaluated tick harmless. The cursor (JSON) is the last mark launched.
+
+Events at or below the cursor are normally being handled by the run already launched. If they are
+still waiting `retry_after_seconds` later, that run failed or died (its events went back to pending, or
+their claim lapsed), so the sensor launches a retry for the same mark (`inbox-upto-<id>-retry-<n>`)
+instead of leaving them until the next webhook arrives.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, replace
+
+import dagster as dg
+
+from pipelines.settings import WarehouseConfig
+from pipelines.webhooks.inbox import Inbox, PendingSummary, inbox_path
+from pipelines.webhooks.refresh_config import REFRESH_JOB_NAME, refresh_run_config
+
+DEFAULT_MINIMUM_INTERVAL_SECONDS = 5
+DEFAULT_RETRY_AFTER_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class InboxCursor:
+    """What the sensor launched last: its high-water mark, when, and how many retries of it so far."""
+
+    high_water_mark: int = 0
+    launched_at: float = 0.0
+    retries: int = 0
+
+    @classmethod
+    def parse(cls, text: str | None) -> InboxCursor:
+        if not text:
+            return cls()
+        data = json.loads(text)
+        return cls(
+            int(data["high_water_mark"]), float(data.get("launched_at", 0.0)), int(data.get("retries", 0))
+        )
+
+    def dumps(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+def evaluate_inbox(
+    pending: PendingSummary, cursor: InboxCursor, *, now: float, retry_after_seconds: float
+) -> tuple[dg.RunRequest | None, InboxCursor, str]:
+    """Pure decision: the run to request (if any), the next cursor, and what was seen (for SkipReason)."""
+    if pending.count == 0 or pending.max_event_id is None:
+        return None, cursor, "no pending events"
+    if pending.max_event_id > cursor.high_water_mark:
+        mark = pending.max_event_id
+        request = dg.RunRequest(run_key=f"inbox-upto-{mark}", run_config=refresh_run_config(mark))
+        return request, InboxCursor(mark, now, 0), f"{pending.count} pending up to event {mark}"
+    seen = f"{pending.count} pending ≤ cursor {cursor.high_water_mark}"
+    if now - cursor.launched_at < retry_after_seconds:
+        return None, cursor, f"{seen}; run launched {now - cursor.launched_at:.0f} s ago"
+    retry = replace(cursor, launched_at=now, retries=cursor.retries + 1)
+    request = dg.RunRequest(
+        run_key=f"inbox-upto-{cursor.high_water_mark}-retry-{retry.retries}",
+        run_config=refresh_run_config(cursor.high_water_mark),
+    )
+    return request, retry, f"{seen}; retry {retry.retries}"
+
+
+def build_webhook_inbox_sensor(
+    *,
+    name: str = "webhook_inbox_sensor",
+    minimum_interval_seconds: int = DEFAULT_MINIMUM_INTERVAL_SECONDS,
+    retry_after_seconds: float = DEFAULT_RETRY_AFTER_SECONDS,
+) -> dg.SensorDefinition:
+    """The sensor, with its polling interval and retry delay as parameters (tests use small ones)."""
+
+    @dg.sensor(
+        name=name,
+        job_name=REFRESH_JOB_NAME,
+        minimum_interval_seconds=minimum_interval_seconds,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Launches webhook_refresh for the webhook events waiting in the inbox.",
+    )
+    def _sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseConfig) -> dg.SensorResult:
+        path = inbox_path(warehouse.path)
+        if not path.exists():
+            return dg.SensorResult(skip_reason=dg.SkipReason(f"no inbox yet at {path}"))
+        with Inbox(path) as inbox:
+            pending = inbox.pending()
+        cursor = InboxCursor.parse(context.cursor)
+        request, new_cursor, seen = evaluate_inbox(
+            pending, cursor, now=time.time(), retry_after_seconds=retry_after_seconds
+        )
+        if request is None:
+            return dg.SensorResult(skip_reason=dg.SkipReason(seen), cursor=new_cursor.dumps())
+        context.log.info(seen)
+        return dg.SensorResult(run_requests=[request], cursor=new_cursor.dumps())
+
+    return _sensor
+
+
+webhook_inbox_sensor = build_webhook_inbox_sensor()
