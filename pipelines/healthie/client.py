@@ -1,0 +1,182 @@
+"""The async HTTP client: auth headers, one shared rate limiter, retries with backoff, typed errors.
+
+One `HealthieClient` serves a whole run: every request of every stream and window goes through its
+single `AsyncLimiter`, so concurrent windows add up to at most `rate_limit_rps` requests per second
+against the key's budget, and through one `httpx.AsyncClient`, so connections are reused. Transient
+failures (429 / TOO_MANY_REQUESTS, 5xx, timeouts, dropped connections) are retried with full-jitter
+exponential backoff, never sooner than the server's `Retry-After`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+from aiolimiter import AsyncLimiter
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+from tenacity.wait import wait_random_exponential
+
+from pipelines.healthie.errors import (
+    MissingApiKeyError,
+    RateLimitedError,
+    RetryableError,
+    ServerError,
+    TransportError,
+)
+from pipelines.healthie.responses import interpret_response
+from pipelines.settings import API_KEY_VAR, DEFAULT_API_URL, DEFAULT_RATE_LIMIT_RPS
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Connection and pacing settings; `api_key` never appears in a repr or a message."""
+
+    api_key: str = field(repr=False)
+    api_url: str = DEFAULT_API_URL
+    auth_shard: str | None = None
+    rate_limit_rps: float = DEFAULT_RATE_LIMIT_RPS
+    rate_limit_burst: int = 1
+    """Requests that may start back to back; 1 spaces requests evenly so no one-second window of the
+    server's limiter ever sees more than `rate_limit_rps`."""
+    timeout_seconds: float = 60.0
+    connect_timeout_seconds: float = 10.0
+    max_attempts: int = 8
+    backoff_initial_seconds: float = 0.5
+    backoff_max_seconds: float = 30.0
+    max_in_flight: int = 64
+
+    def __post_init__(self) -> None:
+        if not self.api_key or not self.api_key.strip():
+            raise MissingApiKeyError(f"{API_KEY_VAR} is not set: export the Healthie API key to extract")
+        if self.rate_limit_rps <= 0 or self.rate_limit_burst < 1 or self.max_in_flight < 1:
+            raise ValueError("rate_limit_rps must be > 0, rate_limit_burst and max_in_flight >= 1")
+
+    def headers(self) -> dict[str, str]:
+        """Healthie's API-key auth headers (NOTES.md), plus the shard for sharded accounts."""
+        headers = {
+            "Authorization": f"Basic {self.api_key}",
+            "AuthorizationSource": "API",
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
+        if self.auth_shard:
+            headers["AuthorizationShard"] = self.auth_shard
+        return headers
+
+
+@dataclass
+class RequestStats:
+    """Counters for one label (a stream) or the whole client: reported as asset metadata."""
+
+    requests: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    server_errors: int = 0
+    transport_errors: int = 0
+
+    def record_failure(self, error: BaseException | None) -> None:
+        self.retries += 1
+        if isinstance(error, RateLimitedError):
+            self.rate_limited += 1
+        elif isinstance(error, ServerError):
+            self.server_errors += 1
+        elif isinstance(error, TransportError):
+            self.transport_errors += 1
+
+
+class HealthieClient:
+    """Async GraphQL client for one run; use as `async with HealthieClient(settings) as client:`."""
+
+    def __init__(self, settings: ClientSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.settings = settings
+        self._transport = transport
+        self._http: httpx.AsyncClient | None = None
+        self._limiter = AsyncLimiter(
+            settings.rate_limit_burst, settings.rate_limit_burst / settings.rate_limit_rps
+        )
+        self._in_flight = asyncio.Semaphore(settings.max_in_flight)
+        self.total = RequestStats()
+        self._stats: dict[str, RequestStats] = {}
+
+    async def __aenter__(self) -> Self:
+        self._http = httpx.AsyncClient(
+            headers=self.settings.headers(),
+            timeout=httpx.Timeout(
+                self.settings.timeout_seconds, connect=self.settings.connect_timeout_seconds
+            ),
+            limits=httpx.Limits(
+                max_connections=self.settings.max_in_flight,
+                max_keepalive_connections=self.settings.max_in_flight,
+            ),
+            transport=self._transport,
+        )
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    def stats(self, label: str) -> RequestStats:
+        """The counters of one label (created on first use)."""
+        return self._stats.setdefault(label, RequestStats())
+
+    async def execute(
+        self, document: str, operation: str, variables: Mapping[str, Any], *, label: str
+    ) -> dict[str, Any]:
+        """Run one named operation of `document`; return its `data`, retrying transient errors."""
+        payload = json.dumps({"query": document, "operationName": operation, "variables": dict(variables)})
+        stats = self.stats(label)
+        retrying = AsyncRetrying(
+            retry=retry_if_exception_type(RetryableError),
+            stop=stop_after_attempt(self.settings.max_attempts),
+            wait=self._wait_seconds,
+            before_sleep=lambda state: self._before_retry(state, stats, label, operation),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._send_once(payload.encode(), stats)
+        raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
+
+    async def _send_once(self, payload: bytes, stats: RequestStats) -> dict[str, Any]:
+        if self._http is None:
+            raise RuntimeError("HealthieClient used outside `async with`")
+        async with self._in_flight:
+            await self._limiter.acquire()
+            stats.requests += 1
+            self.total.requests += 1
+            try:
+                response = await self._http.post(self.settings.api_url, content=payload)
+            except httpx.TimeoutException as exc:
+                raise TransportError(f"timeout ({type(exc).__name__})") from None
+            except httpx.TransportError as exc:
+                raise TransportError(f"connection failed ({type(exc).__name__})") from None
+        return interpret_response(response.status_code, response.headers, response.content)
+
+    def _wait_seconds(self, state: RetryCallState) -> float:
+        """Full-jitter exponential backoff, but never less than the server's Retry-After."""
+        backoff = wait_random_exponential(
+            multiplier=self.settings.backoff_initial_seconds, max=self.settings.backoff_max_seconds
+        )(state)
+        error = state.outcome.exception() if state.outcome else None
+        if isinstance(error, RetryableError) and error.retry_after is not None:
+            return error.retry_after + random.uniform(0, 0.1 * max(error.retry_after, 0.1))
+        return backoff
+
+    def _before_retry(self, state: RetryCallState, stats: RequestStats, label: str, operation: str) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        stats.record_failure(error)
+        self.total.record_failure(error)
+        logger.info("%s %s: attempt %d failed (%s), retrying", label, operation, state.attempt_number, error)

@@ -1,0 +1,432 @@
+"""A full sync of one stream into one lake batch: plan, pull concurrently, verify, reconcile.
+
+1. Plan: count the stream, then cut it into time windows adaptively (halve any window whose count is
+   above a target, merge sparse neighbours) so enough windows exist to keep the shared rate limiter
+   busy. Non-windowed streams are one window.
+2. Pull: windows run concurrently (at most `window_concurrency` at once per stream), each paging with
+   the generic pager into its own rolling part files; after every committed part the checkpoint
+   records the window's durable cursor. A killed sync resumes from there (see lake/checkpoint.py).
+3. Catch-up (mutable windowing, e.g. form answer groups on updated_at): rows updated during the sync
+   leave the window they were in, so one more window `updated_after: sync start - margin` picks them up.
+4. Verify: recount every window; a window whose count now exceeds what its pass landed (a row created
+   in or moved into it after it was pulled: an appointment rescheduled into an earlier window) is
+   pulled again, up to `max_passes` passes in all.
+5. Reconcile: ids live in the lake, last read before this sync began and not seen by it are re-read
+   by id (where the stream has a by-id query): null → a tombstone dated at the sync start (so a
+   webhook re-read during the sync still wins), a row → landed as live (the pull missed it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyarrow as pa
+
+from pipelines.healthie.byid import fetch_by_ids
+from pipelines.healthie.client import HealthieClient
+from pipelines.healthie.concurrency import gather_all
+from pipelines.healthie.errors import ExtractionError, HealthieError
+from pipelines.healthie.pager import PageSizer, iter_pages
+from pipelines.healthie.responses import require_count
+from pipelines.healthie.streams import StreamSpec
+from pipelines.healthie.windows import (
+    Window,
+    initial_windows,
+    merge_small,
+    split,
+    target_rows_per_window,
+    to_bound,
+)
+from pipelines.lake.checkpoint import Checkpoint, Phase, WindowState, sweep_uncommitted
+from pipelines.lake.files import ensure_dir
+from pipelines.lake.layout import BatchId, BatchKind, batch_dir, list_batches
+from pipelines.lake.reader import batch_stats, vanished_ids
+from pipelines.lake.rows import rows_to_table, tombstone_table
+from pipelines.lake.writer import PartWriter
+
+DEFAULT_HISTORY_START = datetime(2010, 1, 1, tzinfo=UTC)
+#: The catch-up pass starts this long before the sync did, to absorb client/server clock skew.
+CATCHUP_MARGIN = timedelta(minutes=5)
+CATCHUP_KEY = "catchup"
+
+
+class Log(Protocol):
+    """What the sync needs of a logger (a `logging.Logger` or Dagster's `context.log`)."""
+
+    def info(self, msg: str, *args: Any) -> None: ...
+
+    def warning(self, msg: str, *args: Any) -> None: ...
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    """Tuning of a full sync; the defaults suit production (Dagster run config can override them)."""
+
+    history_start: datetime = DEFAULT_HISTORY_START
+    """Where bounded windows begin; anything older lands in the open-ended first window."""
+    future_days: int = 730
+    """How far past today bounded windows reach (appointments are booked ahead)."""
+    window_concurrency: int = 16
+    max_passes: int = 2
+    rows_per_file: int = 100_000
+    row_group_rows: int = 10_000
+    progress_every_pages: int = 25
+    resume: bool = True
+    resume_max_age: timedelta = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class StreamResult:
+    """What one stream's sync did: the asset's materialization metadata and the completeness check's input."""
+
+    stream: str
+    batch_id: str
+    path: str
+    rows: int
+    live_ids: int
+    tombstones: int
+    recovered: int
+    pages: int
+    requests: int
+    retries: int
+    rate_limited: int
+    duration_seconds: float
+    windows: int
+    repulled_windows: int
+    resumed: bool
+    source_count_start: int | None
+    source_count_end: int | None
+    churn_observed: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class StreamSync:
+    """Runs (or resumes) one full batch of one stream; create one per stream per run."""
+
+    def __init__(
+        self, client: HealthieClient, spec: StreamSpec, warehouse_dir: Path, options: SyncOptions, log: Log
+    ) -> None:
+        self.client, self.spec, self.options, self.log = client, spec, options, log
+        self.warehouse_dir = Path(warehouse_dir)
+        self.sizer = PageSizer(spec.page_size_cap)
+        self.pages = 0
+        self.directory = Path()
+        self.cp = Checkpoint(spec.name, "", datetime.now(UTC), None)
+
+    async def run(self) -> StreamResult:
+        began = time.monotonic()
+        resumed = self._open_batch()
+        cp = self.cp
+        if cp.phase is Phase.PULL:
+            if not cp.windows:
+                await self._plan()
+                self._save()
+            await self._pull(cp.windows)
+            cp.phase = Phase.CATCHUP if self.spec.windowing and self.spec.windowing.mutable else Phase.VERIFY
+            self._save()
+        if cp.phase is Phase.CATCHUP:
+            await self._catch_up()
+            cp.phase = Phase.VERIFY
+            self._save()
+        if cp.phase is Phase.VERIFY:
+            await self._verify()
+            cp.summary["source_count_end"] = await self._count(Window())
+            cp.phase = Phase.RECONCILE
+            self._save()
+        if cp.phase is Phase.RECONCILE:
+            await self._reconcile()
+            cp.phase = Phase.COMPLETE
+            self._save()
+        return self._result(time.monotonic() - began, resumed)
+
+    # -- batch ----------------------------------------------------------------------------------------
+
+    def _open_batch(self) -> bool:
+        """Resume the stream's latest full batch if it is unfinished and recent, else start a new one."""
+        latest = list_batches(self.warehouse_dir, self.spec.name, BatchKind.FULL)[-1:]
+        if self.options.resume and latest:
+            batch, path = latest[0]
+            checkpoint = Checkpoint.load(path)
+            age = datetime.now(UTC) - batch.started_at
+            if checkpoint and checkpoint.phase is not Phase.COMPLETE and age <= self.options.resume_max_age:
+                swept = sweep_uncommitted(path, checkpoint)
+                self.directory, self.cp = path, checkpoint
+                self.log.info(
+                    "%s: resuming batch %s at phase %s (%d/%d windows done, %d uncommitted file(s) removed)",
+                    self.spec.name,
+                    batch,
+                    checkpoint.phase.value,
+                    sum(s.done for s in checkpoint.windows),
+                    len(checkpoint.windows),
+                    swept,
+                )
+                return True
+        batch = BatchId.new(BatchKind.FULL)
+        self.directory = ensure_dir(batch_dir(self.warehouse_dir, self.spec.name, batch))
+        kind = self.spec.windowing.kind if self.spec.windowing else None
+        self.cp = Checkpoint(self.spec.name, batch.value, batch.started_at, kind)
+        return False
+
+    def _save(self) -> None:
+        self.cp.save(self.directory)
+
+    # -- planning -------------------------------------------------------------------------------------
+
+    async def _count(self, window: Window) -> int | None:
+        if self.spec.count_operation is None:
+            return None
+        variables = {**self.spec.count_variables(), **window.variables(self.spec.windowing)}
+        try:
+            data = await self.client.execute(
+                self.spec.query_text, self.spec.count_operation, variables, label=self.spec.name
+            )
+            return require_count(data)
+        except HealthieError as exc:
+            raise ExtractionError(f"{self.spec.name} count of window {window.label()}: {exc}") from exc
+
+    async def _plan(self) -> None:
+        total = await self._count(Window())
+        self.cp.source_count_start = total
+        planned: list[tuple[Window, int | None]] = [(Window(), total)]
+        windowing = self.spec.windowing
+        target = target_rows_per_window(total or 0, self.spec.page_size_cap, self.options.window_concurrency)
+        if windowing is not None and total is not None and total > target:
+            horizon = self.cp.started_at + timedelta(days=self.options.future_days)
+            head, middle, tail = initial_windows(windowing.kind, self.options.history_start, horizon)
+            head_count, tail_count = await gather_all([self._count(head), self._count(tail)])
+            assert head_count is not None and tail_count is not None
+            middle_count = max(total - head_count - tail_count, 0)
+            pieces = await self._refine(middle, middle_count, target)
+            windows = [head, *(w for w, _ in pieces), tail]
+            counts = [head_count, *(c for _, c in pieces), tail_count]
+            planned = list(merge_small(windows, counts, target))
+            if head_count > target:
+                self.log.warning(
+                    "%s: %d rows predate history_start %s; set it earlier to split them",
+                    self.spec.name,
+                    head_count,
+                    self.options.history_start.date(),
+                )
+        self.cp.windows = [WindowState(f"w{i:04d}", w, c) for i, (w, c) in enumerate(planned)]
+        self.log.info(
+            "%s: %s rows planned in %d window(s) (target %d rows each)",
+            self.spec.name,
+            "?" if total is None else total,
+            len(planned),
+            target,
+        )
+
+    async def _refine(self, window: Window, count: int, target: int) -> list[tuple[Window, int]]:
+        """Halve `window` until every piece holds at most `target` rows (or cannot be split)."""
+        assert self.spec.windowing is not None
+        halves = split(window, self.spec.windowing.kind) if count > target else None
+        if halves is None:
+            return [(window, count)]
+        left_count = await self._count(halves[0]) or 0
+        left, right = await gather_all(
+            [
+                self._refine(halves[0], left_count, target),
+                self._refine(halves[1], max(count - left_count, 0), target),
+            ]
+        )
+        return left + right
+
+    # -- pulling --------------------------------------------------------------------------------------
+
+    async def _pull(self, states: Sequence[WindowState]) -> None:
+        pending = [s for s in states if not s.done]
+        await gather_all((self._pull_window(s) for s in pending), limit=self.options.window_concurrency)
+
+    async def _pull_window(self, state: WindowState) -> None:
+        writer = PartWriter(
+            self.directory,
+            self.spec.arrow_schema,
+            self.cp.allocate_part,
+            row_group_rows=self.options.row_group_rows,
+            rows_per_file=self.options.rows_per_file,
+        )
+        rows = pages = 0
+        try:
+            async for page in iter_pages(
+                self.client,
+                self.spec,
+                state.window,
+                self.sizer,
+                cursor=state.cursor,
+                offset=state.offset,
+                expected_rows=state.planned_count,
+            ):
+                if page.items:
+                    extracted_at = datetime.now(UTC)
+                    writer.write(
+                        rows_to_table(
+                            self.spec, page.items, extracted_at=extracted_at, sync_id=self.cp.batch_id
+                        )
+                    )
+                rows, pages = rows + len(page.items), pages + 1
+                self.pages += 1
+                if writer.file_full or page.is_last:
+                    self._commit(state, writer, page.next_cursor, page.next_offset, rows, pages, page.is_last)
+                    rows = pages = 0
+                if page.number % self.options.progress_every_pages == 0:
+                    self._progress(state, rows)
+        except HealthieError as exc:
+            writer.abort()
+            page_no = state.pages + pages + 1  # the page being fetched or converted when it failed
+            where = f"{self.spec.name} window {state.window.label()} pass {state.pass_no} page {page_no}"
+            raise ExtractionError(f"{where}: {exc}") from exc
+        except BaseException:
+            writer.abort()
+            raise
+        self._progress(state, 0, finished=True)
+
+    def _commit(
+        self,
+        state: WindowState,
+        writer: PartWriter,
+        cursor: str | None,
+        offset: int,
+        rows: int,
+        pages: int,
+        done: bool,
+    ) -> None:
+        """Publish the window's open part, then (only then) move its durable cursor in the checkpoint."""
+        name = writer.commit()
+        if name:
+            self.cp.parts.append(name)
+        state.cursor, state.offset, state.done = cursor, offset, done
+        state.rows += rows
+        state.pages += pages
+        self._save()
+
+    def _progress(self, state: WindowState, uncommitted: int, finished: bool = False) -> None:
+        expected = "?" if state.planned_count is None else state.planned_count
+        self.log.info(
+            "%s window %s pass %d: %s %d/%s rows, %d pages",
+            self.spec.name,
+            state.window.label(),
+            state.pass_no,
+            "done" if finished else "at",
+            state.rows + uncommitted,
+            expected,
+            state.pages,
+        )
+
+    async def _catch_up(self) -> None:
+        """Pull what was updated since the sync began (it may have left a window already pulled)."""
+        assert self.spec.windowing is not None
+        if not any(s.key == CATCHUP_KEY for s in self.cp.windows):
+            window = Window(to_bound(self.cp.started_at - CATCHUP_MARGIN, self.spec.windowing.kind), None)
+            self.cp.windows.append(WindowState(CATCHUP_KEY, window, await self._count(window)))
+            self._save()
+        await self._pull(self.cp.windows)
+
+    async def _verify(self) -> None:
+        """Recount windows; pull again those whose count exceeds what they landed (bounded by max_passes)."""
+        while True:
+            await self._pull(self.cp.windows)
+            unverified = [s for s in self.cp.windows if s.verified_count is None]
+            counts = await gather_all(self._count(s.window) for s in unverified)
+            short = []
+            for state, count in zip(unverified, counts, strict=True):
+                state.verified_count = count
+                if count is not None and count > state.rows and state.pass_no < self.options.max_passes:
+                    short.append(state)
+            for state in short:
+                state.restart()
+            self._save()
+            if not short:
+                return
+            self.log.info(
+                "%s: %d window(s) grew while syncing; pulling them again", self.spec.name, len(short)
+            )
+
+    # -- reconciliation -------------------------------------------------------------------------------
+
+    async def _reconcile(self) -> None:
+        vanished = vanished_ids(self.warehouse_dir, self.spec.name, self.cp.started_at)
+        if not vanished:
+            return
+        if self.spec.by_id_operation is not None:
+            found = await fetch_by_ids(self.client, self.spec, vanished)
+            alive = [row for row in found.values() if row is not None]
+            gone = [resource_id for resource_id, row in found.items() if row is None]
+        else:
+            alive, gone = [], vanished
+        batch = self.cp.batch_id
+        tables: list[pa.Table] = []
+        if alive:
+            tables.append(rows_to_table(self.spec, alive, extracted_at=datetime.now(UTC), sync_id=batch))
+        if gone:
+            tables.append(tombstone_table(self.spec, gone, extracted_at=self.cp.started_at, sync_id=batch))
+        writer = PartWriter(self.directory, self.spec.arrow_schema, self.cp.allocate_part)
+        try:
+            writer.write(pa.concat_tables(tables))
+            name = writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+        if name:
+            self.cp.parts.append(name)
+        self.cp.summary.update(recovered=len(alive), tombstoned=len(gone))
+        self.log.info(
+            "%s: %d id(s) vanished since the last sync: %d tombstoned, %d still live",
+            self.spec.name,
+            len(vanished),
+            len(gone),
+            len(alive),
+        )
+
+    # -- result ---------------------------------------------------------------------------------------
+
+    def _result(self, duration: float, resumed: bool) -> StreamResult:
+        stats = batch_stats(self.directory)
+        counters = self.client.stats(self.spec.name)
+        start, end = self.cp.source_count_start, self.cp.summary.get("source_count_end")
+        churn = (start != end) or any(
+            s.pass_no > 1 or (s.verified_count is not None and s.verified_count != s.rows)
+            for s in self.cp.windows
+        )
+        return StreamResult(
+            stream=self.spec.name,
+            batch_id=self.cp.batch_id,
+            path=str(self.directory),
+            rows=stats["row_count"],
+            live_ids=stats["live_ids"],
+            tombstones=stats["tombstones"],
+            recovered=int(self.cp.summary.get("recovered", 0)),
+            pages=self.pages,
+            requests=counters.requests,
+            retries=counters.retries,
+            rate_limited=counters.rate_limited,
+            duration_seconds=round(duration, 3),
+            windows=len(self.cp.windows),
+            repulled_windows=sum(s.pass_no > 1 for s in self.cp.windows),
+            resumed=resumed,
+            source_count_start=start,
+            source_count_end=end,
+            churn_observed=churn,
+        )
+
+
+async def sync_streams(
+    client: HealthieClient,
+    specs: Sequence[StreamSpec],
+    warehouse_dir: Path,
+    options: SyncOptions,
+    log: Log,
+) -> dict[str, StreamResult | BaseException]:
+    """Sync streams concurrently under one client (one limiter); a failing stream spares the others."""
+    outcomes = await asyncio.gather(
+        *(StreamSync(client, spec, warehouse_dir, options, log).run() for spec in specs),
+        return_exceptions=True,
+    )
+    return {spec.name: outcome for spec, outcome in zip(specs, outcomes, strict=True)}

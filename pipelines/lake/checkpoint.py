@@ -1,0 +1,140 @@
+"""Per-batch progress, written atomically next to the parts it describes.
+
+`<batch_dir>/_checkpoint.json` lists the windows of the plan with, for each, the cursor (or offset) up
+to which rows are durable and the committed part files. It is rewritten (temp + fsync + rename) only
+after a part file has been renamed into place, so it never runs ahead of the data: after a kill -9 a
+rerun trusts exactly what the checkpoint lists, deletes anything else in the directory (an orphan part
+committed after the last checkpoint, a temp file) and resumes each window from its durable cursor.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from pipelines.healthie.streams import WindowKind
+from pipelines.healthie.windows import Window
+from pipelines.lake.files import atomic_write_bytes, remove_temp_files
+from pipelines.lake.layout import CHECKPOINT_NAME, PART_PATTERN, part_name
+
+VERSION = 1
+
+
+class Phase(Enum):
+    """Where a full sync stands: pulling windows, the catch-up pass, recounting, tombstoning, done."""
+
+    PULL = "pull"
+    CATCHUP = "catchup"
+    VERIFY = "verify"
+    RECONCILE = "reconcile"
+    COMPLETE = "complete"
+
+
+@dataclass
+class WindowState:
+    """A window's durable progress in the current pass (a re-pull starts a new pass from scratch)."""
+
+    key: str
+    window: Window
+    planned_count: int | None = None
+    pass_no: int = 1
+    cursor: str | None = None
+    offset: int = 0
+    rows: int = 0
+    pages: int = 0
+    done: bool = False
+    verified_count: int | None = None
+
+    def restart(self) -> None:
+        """Begin a new pass over the window (after its recount found rows this pass may have missed)."""
+        self.pass_no += 1
+        self.cursor, self.offset, self.rows, self.pages, self.done = None, 0, 0, 0, False
+        self.verified_count = None
+
+
+@dataclass
+class Checkpoint:
+    """The state of one full batch of one stream."""
+
+    stream: str
+    batch_id: str
+    started_at: datetime
+    window_kind: WindowKind | None
+    phase: Phase = Phase.PULL
+    windows: list[WindowState] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+    next_part: int = 0
+    source_count_start: int | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def allocate_part(self) -> str:
+        """The next part file name (numbers are never reused, even for aborted files)."""
+        name = part_name(self.next_part)
+        self.next_part += 1
+        return name
+
+    def save(self, directory: Path) -> None:
+        atomic_write_bytes(directory / CHECKPOINT_NAME, json.dumps(self._to_json(), indent=1).encode())
+
+    def _to_json(self) -> dict[str, Any]:
+        windows = []
+        for state in self.windows:
+            raw = asdict(state)
+            raw["window"] = state.window.to_json()
+            windows.append(raw)
+        return {
+            "version": VERSION,
+            "stream": self.stream,
+            "batch_id": self.batch_id,
+            "started_at": self.started_at.isoformat(),
+            "window_kind": self.window_kind.value if self.window_kind else None,
+            "phase": self.phase.value,
+            "windows": windows,
+            "parts": self.parts,
+            "next_part": self.next_part,
+            "source_count_start": self.source_count_start,
+            "summary": self.summary,
+        }
+
+    @classmethod
+    def load(cls, directory: Path) -> Checkpoint | None:
+        """The checkpoint in `directory`, or None if there is none or it is from another version."""
+        path = directory / CHECKPOINT_NAME
+        if not path.is_file():
+            return None
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if raw.get("version") != VERSION:
+            return None
+        kind = WindowKind(raw["window_kind"]) if raw.get("window_kind") else None
+        windows = []
+        for item in raw["windows"]:
+            item = dict(item)
+            item["window"] = Window.from_json(item["window"], kind)
+            windows.append(WindowState(**item))
+        return cls(
+            stream=raw["stream"],
+            batch_id=raw["batch_id"],
+            started_at=datetime.fromisoformat(raw["started_at"]),
+            window_kind=kind,
+            phase=Phase(raw["phase"]),
+            windows=windows,
+            parts=list(raw["parts"]),
+            next_part=int(raw["next_part"]),
+            source_count_start=raw.get("source_count_start"),
+            summary=dict(raw.get("summary") or {}),
+        )
+
+
+def sweep_uncommitted(directory: Path, checkpoint: Checkpoint) -> int:
+    """Delete temp files and parts the checkpoint does not list (written after its last save)."""
+    removed = remove_temp_files(directory)
+    listed = set(checkpoint.parts)
+    for part in directory.glob(PART_PATTERN):
+        if part.name not in listed:
+            part.unlink()
+            removed += 1
+    return removed

@@ -1,0 +1,97 @@
+"""Durable, private file operations: the lake holds health data and must survive a kill -9.
+
+Directories are created 0700 and files 0600 whatever the umask. A file becomes visible under its final
+name only by `rename` after its bytes are fsynced, and the directory entry is fsynced after the rename,
+so a crash leaves either the whole file or none of it (plus at worst a hidden `.tmp` to sweep).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+TEMP_SUFFIX = ".tmp"
+
+
+def ensure_dir(path: Path) -> Path:
+    """Create `path` and missing parents with mode 0700 (existing directories are left as they are)."""
+    missing: list[Path] = []
+    current = path
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    for directory in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            directory.mkdir(mode=DIR_MODE)
+        os.chmod(directory, DIR_MODE)
+    return path
+
+
+def fsync_dir(path: Path) -> None:
+    """Persist a directory entry (a rename or a new file) so it survives power loss."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def temp_path_for(final: Path) -> Path:
+    """`dir/.name.tmp`: hidden and not matching `*.parquet` or `*.json`, so no reader ever picks it up."""
+    return final.with_name(f".{final.name}{TEMP_SUFFIX}")
+
+
+@contextlib.contextmanager
+def open_private(path: Path) -> Iterator[BinaryIO]:
+    """Open a new file 0600 for writing, truncating a stale one left by a crashed writer."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    os.fchmod(fd, FILE_MODE)
+    with os.fdopen(fd, "wb") as handle:
+        yield handle
+
+
+def publish(temp: Path, final: Path) -> Path:
+    """Rename a fully written, fsynced temp file into place and persist the directory entry."""
+    os.replace(temp, final)
+    fsync_dir(final.parent)
+    return final
+
+
+def atomic_write_bytes(final: Path, data: bytes) -> Path:
+    """Write `data` to `final` all-or-nothing (temp file, fsync, rename, fsync dir)."""
+    temp = temp_path_for(final)
+    with open_private(temp) as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return publish(temp, final)
+
+
+def remove_temp_files(directory: Path) -> int:
+    """Delete the hidden temp files a killed writer left behind; returns how many."""
+    removed = 0
+    for leftover in directory.glob(f".*{TEMP_SUFFIX}"):
+        leftover.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+def create_private(path: Path) -> Path:
+    """Create (or truncate) an empty 0600 file, so a library opening it by name keeps it private."""
+    with open_private(path):
+        pass
+    return path
+
+
+def fsync_file(path: Path) -> None:
+    """Flush a closed file's bytes to disk before it is renamed into place."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

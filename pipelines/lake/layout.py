@@ -1,0 +1,90 @@
+"""Where things live in the lake: `$WAREHOUSE_DIR/lake/healthie/<stream>/<batch_id>/part-NNNNN.parquet`.
+
+A batch id starts with its UTC start time so batches sort chronologically by name, then says whether
+it is a full snapshot or a webhook change batch, then carries random hex so two batches started in the
+same microsecond never collide.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+from pathlib import Path
+
+LAKE_PARTS = ("lake", "healthie")
+PART_PATTERN = "part-*.parquet"
+CHECKPOINT_NAME = "_checkpoint.json"
+_TIME_FORMAT = "%Y%m%dT%H%M%S%fZ"
+_BATCH_RE = re.compile(r"^(\d{8}T\d{12}Z)-(full|change)-([0-9a-f]{8})$")
+
+
+class BatchKind(Enum):
+    """A full snapshot (nightly pull) or a change batch (webhook re-reads)."""
+
+    FULL = "full"
+    CHANGE = "change"
+
+
+@dataclass(frozen=True)
+class BatchId:
+    """A parsed batch id: its start time and kind."""
+
+    value: str
+    started_at: datetime
+    kind: BatchKind
+
+    @classmethod
+    def new(cls, kind: BatchKind, now: datetime | None = None) -> BatchId:
+        started = (now or datetime.now(UTC)).astimezone(UTC)
+        return cls(f"{started.strftime(_TIME_FORMAT)}-{kind.value}-{secrets.token_hex(4)}", started, kind)
+
+    @classmethod
+    def parse(cls, value: str) -> BatchId | None:
+        """The batch id a directory name encodes, or None for anything else."""
+        match = _BATCH_RE.match(value)
+        if not match:
+            return None
+        started = datetime.strptime(match.group(1), _TIME_FORMAT).replace(tzinfo=UTC)
+        return cls(value, started, BatchKind(match.group(2)))
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def lake_root(warehouse_dir: Path) -> Path:
+    return Path(warehouse_dir).joinpath(*LAKE_PARTS)
+
+
+def stream_dir(warehouse_dir: Path, stream: str) -> Path:
+    return lake_root(warehouse_dir) / stream
+
+
+def batch_dir(warehouse_dir: Path, stream: str, batch: BatchId) -> Path:
+    return stream_dir(warehouse_dir, stream) / batch.value
+
+
+def part_name(number: int) -> str:
+    return f"part-{number:05d}.parquet"
+
+
+def stream_glob(warehouse_dir: Path, stream: str) -> str:
+    """Glob over every part of every batch of a stream (what readers and dbt sources scan)."""
+    return str(stream_dir(warehouse_dir, stream) / "*" / PART_PATTERN)
+
+
+def list_batches(
+    warehouse_dir: Path, stream: str, kind: BatchKind | None = None
+) -> list[tuple[BatchId, Path]]:
+    """Batches of a stream, oldest first (ids sort by start time)."""
+    root = stream_dir(warehouse_dir, stream)
+    if not root.is_dir():
+        return []
+    found = []
+    for child in sorted(root.iterdir()):
+        batch = BatchId.parse(child.name)
+        if batch is not None and child.is_dir() and (kind is None or batch.kind is kind):
+            found.append((batch, child))
+    return found
