@@ -106,7 +106,9 @@ class StreamSpec:
 
 APPOINTMENTS = StreamSpec(
     name="appointments",
-    description="One row per appointment version read from Healthie (past and future, every status, blockers).",
+    description=(
+        "One row per appointment version read from Healthie (past and future, every status, blockers)."
+    ),
     document="appointments.graphql",
     list_operation="Appointments",
     count_operation="AppointmentsCount",
@@ -232,7 +234,11 @@ FORM_ANSWER_GROUPS = StreamSpec(
         pa.field("locked_by", ID_REF),
         pa.field(
             "custom_module_form",
-            _ref(pa.field("id", pa.string()), pa.field("name", pa.string()), pa.field("use_for_charting", pa.bool_())),
+            _ref(
+                pa.field("id", pa.string()),
+                pa.field("name", pa.string()),
+                pa.field("use_for_charting", pa.bool_()),
+            ),
         ),
         pa.field(
             "form_answer_group_signings",

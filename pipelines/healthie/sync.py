@@ -73,6 +73,10 @@ class SyncOptions:
     future_days: int = 730
     """How far past today bounded windows reach (appointments are booked ahead)."""
     window_concurrency: int = 16
+    min_window_pages: int = 4
+    """Windows are never planned smaller than this many pages (small streams stay one window)."""
+    page_size: int | None = None
+    """Ask for pages smaller than the stream's cap (None = the cap, the fewest requests)."""
     max_passes: int = 2
     rows_per_file: int = 100_000
     row_group_rows: int = 10_000
@@ -116,7 +120,7 @@ class StreamSync:
     ) -> None:
         self.client, self.spec, self.options, self.log = client, spec, options, log
         self.warehouse_dir = Path(warehouse_dir)
-        self.sizer = PageSizer(spec.page_size_cap)
+        self.sizer = PageSizer(min(spec.page_size_cap, options.page_size or spec.page_size_cap))
         self.pages = 0
         self.directory = Path()
         self.cp = Checkpoint(spec.name, "", datetime.now(UTC), None)
@@ -197,7 +201,9 @@ class StreamSync:
         self.cp.source_count_start = total
         planned: list[tuple[Window, int | None]] = [(Window(), total)]
         windowing = self.spec.windowing
-        target = target_rows_per_window(total or 0, self.spec.page_size_cap, self.options.window_concurrency)
+        target = target_rows_per_window(
+            total or 0, self.sizer.size, self.options.window_concurrency, self.options.min_window_pages
+        )
         if windowing is not None and total is not None and total > target:
             horizon = self.cp.started_at + timedelta(days=self.options.future_days)
             head, middle, tail = initial_windows(windowing.kind, self.options.history_start, horizon)

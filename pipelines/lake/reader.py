@@ -36,9 +36,9 @@ def batch_files(batch_path: Path) -> list[str]:
     return sorted(str(p) for p in Path(batch_path).glob(PART_PATTERN))
 
 
-def _query(name: str, params: dict[str, Any]) -> duckdb.DuckDBPyConnection:
-    """Run `sql/<name>.sql` on a fresh in-memory connection (nothing is shared between readers)."""
-    return duckdb.connect().execute(sql(name), params)
+def _query(name: str, params: dict[str, Any]) -> duckdb.DuckDBPyRelation:
+    """`sql/<name>.sql` as a relation on a fresh in-memory connection (nothing is shared between readers)."""
+    return duckdb.connect().sql(sql(name), params=params)
 
 
 def current_view(warehouse_dir: Path, stream: str) -> pa.Table:
@@ -63,6 +63,5 @@ def batch_stats(batch_path: Path) -> dict[str, int]:
     files = batch_files(batch_path)
     if not files:
         return {"row_count": 0, "live_ids": 0, "tombstones": 0}
-    row = _query("batch_stats", {"files": files}).fetchone()
-    assert row is not None
+    (row,) = _query("batch_stats", {"files": files}).fetchall()
     return {"row_count": int(row[0]), "live_ids": int(row[1]), "tombstones": int(row[2])}

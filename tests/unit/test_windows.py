@@ -1,0 +1,97 @@
+"""Window planning helpers: tiling, splitting, merging, variables."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from pipelines.healthie.streams import APPOINTMENTS, FORM_ANSWER_GROUPS, WindowKind
+from pipelines.healthie.windows import (
+    Window,
+    initial_windows,
+    merge_small,
+    split,
+    target_rows_per_window,
+)
+
+START = datetime(2020, 1, 1, tzinfo=UTC)
+HORIZON = datetime(2021, 1, 1, 12, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("kind", list(WindowKind))
+def test_initial_windows_tile_the_line(kind: WindowKind) -> None:
+    head, middle, tail = initial_windows(kind, START, HORIZON)
+    assert head.start is None and tail.end is None
+    if kind is WindowKind.DATE:
+        assert head.end == date(2019, 12, 31) and middle.start == date(2020, 1, 1)
+        assert middle.end == date(2021, 1, 1) and tail.start == date(2021, 1, 2)
+    else:
+        assert head.end == middle.start == START
+        assert middle.end == tail.start == HORIZON
+
+
+@pytest.mark.parametrize(
+    ("window", "expected"),
+    [
+        (Window(date(2020, 1, 1), date(2020, 1, 10)), (date(2020, 1, 5), date(2020, 1, 6))),
+        (Window(date(2020, 1, 1), date(2020, 1, 2)), (date(2020, 1, 1), date(2020, 1, 2))),
+    ],
+)
+def test_split_date_windows_are_inclusive_and_disjoint(window: Window, expected: tuple[date, date]) -> None:
+    halves = split(window, WindowKind.DATE)
+    assert halves is not None
+    left, right = halves
+    assert (left.start, right.end) == (window.start, window.end)
+    assert (left.end, right.start) == expected
+
+
+@pytest.mark.parametrize(
+    ("window", "kind"),
+    [
+        (Window(date(2020, 1, 1), date(2020, 1, 1)), WindowKind.DATE),
+        (Window(None, date(2020, 1, 1)), WindowKind.DATE),
+        (Window(date(2020, 1, 1), None), WindowKind.DATE),
+        (Window(START, START + timedelta(seconds=90)), WindowKind.DATETIME),
+    ],
+)
+def test_split_refuses_open_or_minimal_windows(window: Window, kind: WindowKind) -> None:
+    assert split(window, kind) is None
+
+
+def test_split_datetime_windows_share_the_edge() -> None:
+    halves = split(Window(START, START + timedelta(days=2)), WindowKind.DATETIME)
+    assert halves is not None
+    assert halves[0].end == halves[1].start == START + timedelta(days=1)
+
+
+def test_merge_small_joins_neighbours_within_target() -> None:
+    windows = [Window(None, date(2019, 12, 31))] + [
+        Window(date(2020, 1, d), date(2020, 1, d)) for d in range(1, 6)
+    ]
+    merged = merge_small(windows, [0, 3, 4, 10, 1, 1], target=8)
+    assert [count for _, count in merged] == [7, 10, 2]
+    assert merged[0][0] == Window(None, date(2020, 1, 2))
+    assert merged[-1][0] == Window(date(2020, 1, 4), date(2020, 1, 5))
+
+
+def test_variables_omit_open_ends_and_format_by_kind() -> None:
+    assert Window(date(2020, 1, 1), None).variables(APPOINTMENTS.windowing) == {"startDate": "2020-01-01"}
+    assert Window(None, START).variables(FORM_ANSWER_GROUPS.windowing) == {
+        "updated_before": "2020-01-01T00:00:00Z"
+    }
+    assert Window().variables(None) == {}
+
+
+@pytest.mark.parametrize("kind", list(WindowKind))
+def test_window_json_round_trip(kind: WindowKind) -> None:
+    for window in initial_windows(kind, START, HORIZON):
+        assert Window.from_json(window.to_json(), kind) == window
+
+
+@pytest.mark.parametrize(
+    ("total", "page", "concurrency", "expected"),
+    [(0, 500, 16, 2000), (1_000_000, 500, 16, 15625), (1000, 100, 1, 400)],
+)
+def test_target_rows_per_window(total: int, page: int, concurrency: int, expected: int) -> None:
+    assert target_rows_per_window(total, page, concurrency) == expected
