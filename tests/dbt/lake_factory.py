@@ -1,0 +1,477 @@
+"""Synthetic Healthie lakes for the dbt tests: valid Parquet in the shared layout, built from the specs.
+
+The dbt project is tested without the sandbox or the extraction: this module writes what they would,
+`$WAREHOUSE_DIR/lake/healthie/<stream>/<batch_id>/part-00000.parquet`, typed by each stream's Arrow schema
+in `pipelines/healthie/streams.py`, so a schema change there is felt here. `write_batch` is the building
+block; `write_scenario` lays down the canonical lake the tests assert against (`SCENARIO` documents it).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipelines.healthie.streams import STREAMS_BY_NAME
+
+Row = Mapping[str, Any]
+
+#: When the canonical full sync read everything, and when the change batch re-read what webhooks named.
+FULL_SYNC_AT = datetime(2024, 3, 10, 2, 0, tzinfo=UTC)
+CHANGES_AT = FULL_SYNC_AT + timedelta(hours=9)
+
+
+def batch_id(started_at: datetime, kind: str) -> str:
+    """`<UTC yyyymmddTHHMMSSffffffZ>-<full|change>-<8 hex>`: batch ids sort by time."""
+    return f"{started_at.astimezone(UTC):%Y%m%dT%H%M%S%f}Z-{kind}-{secrets.token_hex(4)}"
+
+
+def write_batch(
+    warehouse_dir: Path,
+    stream: str,
+    rows: Sequence[Row],
+    *,
+    extracted_at: datetime,
+    kind: str = "full",
+    sync_id: str | None = None,
+) -> Path:
+    """Write one batch of one stream and return its file.
+
+    Each row gives the API fields it cares about (the rest are null) and may override `_deleted` or
+    `_extracted_at`. Written to a temp name and renamed, like the extraction, so a reader never sees
+    half a file.
+    """
+    schema = STREAMS_BY_NAME[stream].arrow_schema
+    sync_id = sync_id or batch_id(extracted_at, kind)
+    defaults = {"_extracted_at": extracted_at, "_deleted": False, "_sync_id": sync_id}
+    unknown = {key for row in rows for key in row} - set(schema.names)
+    if unknown:
+        raise ValueError(f"{stream}: no such lake columns {sorted(unknown)}")
+    table = pa.Table.from_pylist(
+        [{name: row.get(name, defaults.get(name)) for name in schema.names} for row in rows], schema=schema
+    )
+    folder = warehouse_dir / "lake" / "healthie" / stream / sync_id
+    folder.mkdir(parents=True, exist_ok=True)
+    final = folder / "part-00000.parquet"
+    temp = folder / ".part-00000.parquet.tmp"
+    pq.write_table(table, temp)
+    temp.rename(final)
+    return final
+
+
+def tombstone(record_id: str) -> dict[str, Any]:
+    """A tombstone: the record is gone; only the id and the bookkeeping columns are set."""
+    return {"id": record_id, "_deleted": True}
+
+
+def form_answer(answer_id: str, question: str, label: str, answer: str) -> dict[str, Any]:
+    return {
+        "id": answer_id,
+        "custom_module_id": question,
+        "label": label,
+        "answer": answer,
+        "displayed_answer": answer,
+        "created_at": "2024-02-01 10:00:00 UTC",
+        "updated_at": "2024-02-01T10:00:00Z",
+    }
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """The canonical lake: a full sync, then one change batch per stream (nine hours later)."""
+
+    full: Mapping[str, Sequence[Row]]
+    changes: Mapping[str, Sequence[Row]]
+
+
+_PROVIDER = {"provider": {"id": "101"}}
+_INTAKE = {"id": "601", "name": "Intake", "use_for_charting": False}
+_CHART = {"id": "602", "name": "SOAP note", "use_for_charting": True}
+
+SCENARIO = Scenario(
+    full={
+        "providers": [
+            {
+                "id": "101",
+                "first_name": "Ada",
+                "last_name": "Lovelace",
+                "npi": "1234567890",
+                "created_at": "2019-01-01 09:00:00 UTC",
+            },
+            {"id": "102", "first_name": "Grace", "last_name": "Hopper", "created_at": "2019-06-01T12:00:00Z"},
+            {"id": "103", "first_name": "Gone", "last_name": "Provider"},
+        ],
+        "appointment_types": [
+            {"id": "11", "name": "Initial consultation", "length": 60, "pricing": "150.00", "position": 1},
+            {"id": "12", "name": "Follow-up", "length": 30, "pricing": "75.5", "position": 2},
+            {"id": "13", "name": "Free call", "length": 15, "pricing": None, "position": 3},
+        ],
+        "patients": [
+            {
+                "id": "1",
+                "first_name": "Pat",
+                "last_name": "One",
+                "dob": "1980-04-02",
+                "dietitian_id": "101",
+                "active": True,
+                "created_at": "2023-01-01 08:00:00 -0500",
+            },
+            {
+                "id": "2",
+                "first_name": "Pat",
+                "last_name": "Two",
+                "dob": None,
+                "dietitian_id": "102",
+                "active": True,
+                "created_at": "2023-02-01T08:00:00.5+01:00",
+            },
+            {"id": "3", "first_name": "Pat", "last_name": "Three", "active": False},
+            {"id": "4", "first_name": "Old", "last_name": "Name", "active": True},
+        ],
+        "appointments": [
+            # Start at 09:00 -0500 = 14:00 UTC.
+            {
+                "id": "1001",
+                "date": "2024-01-15 09:00:00 -0500",
+                "end": "2024-01-15 10:00:00 -0500",
+                "length": 60,
+                "pm_status": "Occurred",
+                "user_id": 1,
+                **_PROVIDER,
+                "appointment_type": {"id": "11", "name": "Initial consultation"},
+                "appointment_type_id": 11,
+                "created_at": "2024-01-01 08:00:00 UTC",
+                "updated_at": "2024-01-15T15:00:00Z",
+            },
+            # Status not set yet at the full sync; the change batch records the no-show.
+            {
+                "id": "1002",
+                "date": "2024-01-20 15:30:00 UTC",
+                "pm_status": None,
+                "user_id": 2,
+                **_PROVIDER,
+                "appointment_type": {"id": "12", "name": "Follow-up"},
+            },
+            {
+                "id": "1003",
+                "date": "2024-02-03T10:00:00Z",
+                "pm_status": "Cancelled",
+                "user_id": 1,
+                "provider": {"id": "102"},
+                "appointment_type": {"id": "11", "name": "Initial consultation"},
+            },
+            # An availability block: no patient; 08:00:00.250 -08:00 = 16:00:00.250 UTC.
+            {
+                "id": "1004",
+                "date": "2024-02-05T08:00:00.250-08:00",
+                "is_blocker": True,
+                "user_id": None,
+                **_PROVIDER,
+            },
+            {
+                "id": "1005",
+                "date": "2024-03-01 12:00:00 +0000",
+                "pm_status": None,
+                "user_id": 2,
+                "provider": {"id": "102"},
+                "appointment_type": {"id": "12", "name": "Follow-up"},
+            },
+            {
+                "id": "1006",
+                "date": "2024-01-22 12:00:00 UTC",
+                "pm_status": "Occurred",
+                "user_id": 1,
+                **_PROVIDER,
+            },
+            {
+                "id": "1007",
+                "date": "2024-01-23 12:00:00 UTC",
+                "pm_status": "Occurred",
+                "user_id": 1,
+                **_PROVIDER,
+            },
+            # A patient the patients stream does not (yet) have.
+            {
+                "id": "1008",
+                "date": "2024-01-29 23:30:00 -0500",
+                "pm_status": "Late Cancellation",
+                "user_id": 99,
+                **_PROVIDER,
+            },
+            {
+                "id": "1009",
+                "date": "2024-01-10 09:00:00 EST",
+                "pm_status": "Re-Scheduled",
+                "user_id": 2,
+                **_PROVIDER,
+            },
+        ],
+        "billing_items": [
+            {
+                "id": "2001",
+                "amount_paid": "150.00",
+                "state": "succeeded",
+                "currency": "usd",
+                "sender_id": "1",
+                "recipient_id": "101",
+                "created_at": "2024-01-15 16:00:00 UTC",
+            },
+            {
+                "id": "2002",
+                "amount_paid": "75.50",
+                "state": "failed",
+                "sender_id": "2",
+                "recipient_id": "101",
+                "created_at": "2024-01-20 16:00:00 -0500",
+            },
+            {
+                "id": "2003",
+                "amount_paid": "20",
+                "state": "refunded",
+                "sender_id": "1",
+                "recipient_id": "102",
+                "created_at": "2024-02-03T11:00:00Z",
+            },
+            {
+                "id": "2004",
+                "amount_paid": "1234.56",
+                "state": "succeeded",
+                "sender_id": "2",
+                "recipient_id": "101",
+                "created_at": "2024-01-31T23:30:00-05:00",
+            },
+            {
+                "id": "2005",
+                "amount_paid": "10.00",
+                "state": "succeeded",
+                "sender_id": "1",
+                "recipient_id": "101",
+                "created_at": "2024-01-16 10:00:00 UTC",
+            },
+            {
+                "id": "2006",
+                "amount_paid": "0.10",
+                "state": "pending",
+                "sender_id": "1",
+                "recipient_id": "102",
+                "created_at": "2024-02-04 10:00:00 UTC",
+            },
+            {
+                "id": "2007",
+                "amount_paid": "99.99",
+                "state": "pending",
+                "sender_id": "2",
+                "recipient_id": "101",
+                "created_at": "2024-01-15 17:00:00 UTC",
+            },
+        ],
+        "entries": [
+            # Week of Monday 2024-01-15 for u1: two weights (the later one is the week's latest), an A1C.
+            {
+                "id": "3001",
+                "type": "MetricEntry",
+                "category": "Weight",
+                "metric_stat": 180.5,
+                "poster": {"id": "1"},
+                "created_at": "2024-01-15 08:00:00 UTC",
+            },
+            {
+                "id": "3002",
+                "type": "MetricEntry",
+                "category": "Weight",
+                "metric_stat": 179.0,
+                "poster": {"id": "1"},
+                "created_at": "2024-01-18 08:00:00 -0500",
+            },
+            {
+                "id": "3003",
+                "type": "MetricEntry",
+                "category": "A1C",
+                "metric_stat": 6.1,
+                "poster": {"id": "1"},
+                "created_at": "2024-01-16T08:00:00Z",
+            },
+            {
+                "id": "3004",
+                "type": "FoodEntry",
+                "name": "Oatmeal",
+                "poster": {"id": "1"},
+                "created_at": "2024-01-16 07:00:00 UTC",
+            },
+            {
+                "id": "3005",
+                "type": "NoteEntry",
+                "description": "Felt fine",
+                "poster": {"id": "2"},
+                "created_at": "2024-01-17 07:00:00 UTC",
+            },
+            {
+                "id": "3006",
+                "type": "MetricEntry",
+                "category": "Blood Pressure",
+                "metric_stat": 120.0,
+                "poster": {"id": "2"},
+                "created_at": "2024-01-22 07:00:00 UTC",
+            },
+            {
+                "id": "3007",
+                "type": "MetricEntry",
+                "category": "Steps",
+                "metric_stat": 8000.0,
+                "poster": {"id": "2"},
+                "created_at": "2024-01-23 07:00:00 UTC",
+            },
+            # Sunday 2024-01-21 23:30 -0500 is Monday 04:30 UTC: it falls in the week of 2024-01-22.
+            {
+                "id": "3008",
+                "type": "MirrorEntry",
+                "poster": {"id": "1"},
+                "created_at": "2024-01-21 23:30:00 -0500",
+            },
+        ],
+        "form_answer_groups": [
+            {
+                "id": "4001",
+                "name": "Intake",
+                "finished": True,
+                "user_id": "1",
+                "filler": {"id": "1"},
+                "custom_module_form": _INTAKE,
+                "created_at": "2024-02-01 10:00:00 UTC",
+                "form_answers": [
+                    form_answer("5001", "701", "Goal", "Lose weight"),
+                    form_answer("5002", "702", "Allergies", "None"),
+                ],
+            },
+            {
+                "id": "4002",
+                "name": "Intake",
+                "finished": True,
+                "user_id": "2",
+                "filler": {"id": "2"},
+                "custom_module_form": _INTAKE,
+                "created_at": "2024-02-02 10:00:00 UTC",
+                "form_answers": [form_answer("5003", "701", "Goal", "Sleep better")],
+            },
+            # A chart note filled by the provider, locked two hours after creation, then signed.
+            {
+                "id": "4003",
+                "name": "SOAP",
+                "finished": True,
+                "user_id": "1",
+                "filler": {"id": "101"},
+                "custom_module_form": _CHART,
+                "created_at": "2024-02-03 10:00:00 UTC",
+                "locked_at": "2024-02-03 07:00:00 -0500",
+                "locked_by": {"id": "101"},
+                "form_answer_group_signings": [{"id": "801", "created_at": "2024-02-03T12:30:00Z"}],
+                "form_answers": [
+                    form_answer("5004", "710", "Subjective", "Doing well"),
+                    form_answer("5005", "711", "Plan", "Continue"),
+                ],
+            },
+            {
+                "id": "4004",
+                "name": "SOAP",
+                "finished": True,
+                "user_id": "2",
+                "filler": {"id": "102"},
+                "custom_module_form": _CHART,
+                "created_at": "2024-02-04 10:00:00 UTC",
+                "form_answers": [form_answer("5006", "710", "Subjective", "Tired")],
+            },
+        ],
+    },
+    changes={
+        "providers": [tombstone("103")],
+        "appointment_types": [],
+        "patients": [
+            {"id": "4", "first_name": "New", "last_name": "Name", "active": True},
+            tombstone("3"),
+        ],
+        "appointments": [
+            {
+                "id": "1002",
+                "date": "2024-01-20 15:30:00 UTC",
+                "pm_status": "No-Show",
+                "user_id": 2,
+                **_PROVIDER,
+                "appointment_type": {"id": "12", "name": "Follow-up"},
+            },
+            {
+                "id": "1006",
+                "date": "2024-01-22 12:00:00 UTC",
+                "pm_status": "Occurred",
+                "user_id": 1,
+                **_PROVIDER,
+                "deleted_at": "2024-03-10 10:00:00 UTC",
+            },
+            tombstone("1007"),
+        ],
+        "billing_items": [
+            {
+                "id": "2005",
+                "amount_paid": "10.00",
+                "state": "succeeded",
+                "sender_id": "1",
+                "recipient_id": "101",
+                "created_at": "2024-01-16 10:00:00 UTC",
+                "deleted_at": "2024-03-10T10:00:00Z",
+            },
+            {
+                "id": "2007",
+                "amount_paid": "99.99",
+                "state": "succeeded",
+                "sender_id": "2",
+                "recipient_id": "101",
+                "created_at": "2024-01-15 17:00:00 UTC",
+            },
+        ],
+        "entries": [tombstone("3005")],
+        "form_answer_groups": [
+            # f1 gains an answer and a signature; f4 is soft-deleted (its answer goes with it).
+            {
+                "id": "4001",
+                "name": "Intake",
+                "finished": True,
+                "user_id": "1",
+                "filler": {"id": "1"},
+                "custom_module_form": _INTAKE,
+                "created_at": "2024-02-01 10:00:00 UTC",
+                "locked_at": "2024-02-02T10:00:00Z",
+                "form_answer_group_signings": [{"id": "802", "created_at": "2024-02-02 11:00:00 UTC"}],
+                "form_answers": [
+                    form_answer("5001", "701", "Goal", "Lose weight"),
+                    form_answer("5002", "702", "Allergies", "Peanuts"),
+                    form_answer("5007", "703", "Notes", 'Line one\nLine "two" 🍎'),
+                ],
+            },
+            {
+                "id": "4004",
+                "name": "SOAP",
+                "finished": True,
+                "user_id": "2",
+                "filler": {"id": "102"},
+                "custom_module_form": _CHART,
+                "created_at": "2024-02-04 10:00:00 UTC",
+                "deleted_at": "2024-03-10 10:00:00 UTC",
+                "form_answers": [],
+            },
+        ],
+    },
+)
+
+
+def write_scenario(warehouse_dir: Path, scenario: Scenario = SCENARIO) -> None:
+    """Lay down the canonical lake: every stream's full sync, then its change batch."""
+    for stream, rows in scenario.full.items():
+        write_batch(warehouse_dir, stream, rows, extracted_at=FULL_SYNC_AT, kind="full")
+    for stream, rows in scenario.changes.items():
+        if rows:
+            write_batch(warehouse_dir, stream, rows, extracted_at=CHANGES_AT, kind="change")
