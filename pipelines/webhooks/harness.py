@@ -1,8 +1,7 @@
 """Drive the real receiver from outside: a uvicorn child process, signed deliveries, event bodies.
 
 Tests (durability after `kill -9`), the benchmark and the end-to-end demo all need "the receiver as
-deployed, on a real socket", so it lives here once. The listening socket is bound by the parent on
-port 0 and handed to uvicorn with `--fd`: no port is guessed and none can be taken in between.
+deployed, on a real socket", so it lives here once.
 """
 
 from __future__ import annotations
@@ -85,6 +84,14 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
     raise TimeoutError(f"receiver not healthy after {STARTUP_TIMEOUT_SECONDS:.0f} s")
 
 
+def _free_port(host: str) -> int:
+    """A port the kernel just handed out; uvicorn binds it a moment later (SO_REUSEADDR on both sides)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
 @contextmanager
 def receiver_process(
     warehouse_dir: str | os.PathLike[str],
@@ -92,14 +99,13 @@ def receiver_process(
     *,
     extra_env: Mapping[str, str] | None = None,
     host: str = "127.0.0.1",
-    backlog: int = 1024,
 ) -> Iterator[ReceiverProcess]:
-    """Run `uvicorn pipelines.webhooks.app:app` in a child process until the block exits."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((host, 0))
-    listener.listen(backlog)
-    port = listener.getsockname()[1]
+    """Run `uvicorn pipelines.webhooks.app:app` in a child process until the block exits.
+
+    uvicorn binds the port itself, exactly as deployed: a socket inherited with `--fd` is taken for a
+    Unix socket, which silently loses TCP_NODELAY and adds 40 ms of Nagle delay to every answer.
+    """
+    port = _free_port(host)
     env = {
         **os.environ,
         "WAREHOUSE_DIR": str(Path(warehouse_dir)),
@@ -111,14 +117,15 @@ def receiver_process(
         "-m",
         "uvicorn",
         "pipelines.webhooks.app:app",
-        "--fd",
-        str(listener.fileno()),
+        "--host",
+        host,
+        "--port",
+        str(port),
         "--log-level",
         "warning",
         "--no-access-log",
     ]
-    process = subprocess.Popen(command, pass_fds=(listener.fileno(),), env=env)
-    listener.close()
+    process = subprocess.Popen(command, env=env)
     url = f"http://{host}:{port}"
     try:
         _wait_healthy(url, process)
