@@ -1,8 +1,9 @@
 {#-
     Unit-test fixtures for the lake sources. dbt types dict fixtures by looking up the input relation in
     the database, which a Parquet source is not; this renders `format: sql` fixtures instead, typed from
-    the source's declared columns. Columns a row leaves out are null. Values: strings, numbers, booleans,
-    and dicts / lists for STRUCT and LIST columns (cast through JSON).
+    macros/healthie/lake_schema.sql. Columns a row leaves out are null, except the bookkeeping ones:
+    a live row (`_deleted` false) of one batch unless the row says otherwise. Values: strings, numbers,
+    booleans, and dicts / lists for STRUCT and LIST columns (cast through JSON).
 
         given:
           - input: source('healthie', 'entries')
@@ -10,11 +11,12 @@
             rows: "{{ healthie_lake_fixture('entries', [{'id': '1', '_extracted_at': '2024-01-01 00:00:00+00'}]) }}"
 -#}
 {% macro healthie_lake_fixture(stream, rows) -%}
-    {%- set columns = healthie_source_node(stream).columns.values() | list -%}
+    {%- set columns = healthie_lake_columns(stream) -%}
+    {%- set defaults = {'_extracted_at': '2024-01-01 00:00:00+00', '_deleted': false, '_sync_id': 'fixture-batch'} -%}
     {%- for row in rows %}
     select
-        {%- for column in columns %}
-        {{ healthie_fixture_value(row.get(column.name), column.data_type) }} as {{ adapter.quote(column.name) }}{{ "," if not loop.last }}
+        {%- for name, data_type in columns %}
+        {{ healthie_fixture_value(row.get(name, defaults.get(name)), data_type) }} as {{ adapter.quote(name) }}{{ "," if not loop.last }}
         {%- endfor %}
     {{ "union all" if not loop.last }}
     {%- endfor %}

@@ -3,7 +3,7 @@
     `healthie_live_rows(stream)`, which keeps the newest version of every id and drops what is gone.
 -#}
 
-{#- The source node of one stream: its columns (with types) and the lake root live there. -#}
+{#- The source node of one stream: the lake root lives in its meta. -#}
 {% macro healthie_source_node(stream) -%}
     {%- for node in graph.sources.values() -%}
         {%- if node.source_name == 'healthie' and node.name == stream -%}
@@ -23,7 +23,7 @@
 {#-
     A relation over every landed row of a stream. A stream whose folder holds no Parquet file yet
     (a new install, or a stream the first sync has not reached) reads as an empty relation typed from
-    the source's declared columns: DuckDB's read_parquet fails on a glob that matches nothing, and one
+    macros/healthie/lake_schema.sql: DuckDB's read_parquet fails on a glob that matches nothing, and one
     missing stream must not fail the models of the others. Its staging view is simply empty until the
     next build after files land. Unit tests substitute fixtures for the source, which are used as given.
 -#}
@@ -45,11 +45,11 @@
 {%- endmacro %}
 
 
-{#- Zero rows with the lake's columns and types, as declared on the source. -#}
+{#- Zero rows with the lake's columns and types (macros/healthie/lake_schema.sql). -#}
 {% macro healthie_empty_stream(stream) -%}
     select
-    {%- for column in healthie_source_node(stream).columns.values() %}
-        cast(null as {{ column.data_type }}) as {{ adapter.quote(column.name) }}{{ "," if not loop.last }}
+    {%- for name, data_type in healthie_lake_columns(stream) %}
+        cast(null as {{ data_type }}) as {{ adapter.quote(name) }}{{ "," if not loop.last }}
     {%- endfor %}
     where false
 {%- endmacro %}
