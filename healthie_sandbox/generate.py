@@ -1,0 +1,210 @@
+"""Seeding: a deterministic, realistic practice of any size, streamed into the store.
+
+`seed(store, SeedConfig(scale, seed))` writes the same rows for the same (scale, seed, anchor) every
+time. Scale 1 is a small practice (8 providers, 400 patients, 4k appointments, 2k payments, 8k
+journal entries, 800 finished forms); everything grows linearly, so scale 250 is about a million
+appointments. Rows are produced by generators and consumed by `executemany`, so memory stays flat
+whatever the scale, and the keyset indexes are built once at the end.
+
+Instants are spread around the anchor (00:00 UTC today unless given): two years of history, four
+months of future appointments, nothing created after the anchor, so "now" while serving is always
+later than every seeded row.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import chain
+
+from healthie_sandbox import content, model, rows
+from healthie_sandbox.rows import Person, Row, World
+from healthie_sandbox.store import Store
+from healthie_sandbox.timestamps import DAY, ZONES_BY_NAME
+
+YEAR = 365 * DAY
+HISTORY = 2 * YEAR
+FUTURE = 120 * DAY
+DELETED_SHARE = 0.03
+UNFINISHED_SHARE = 0.1
+ENTRY_HOLE_SHARE = 0.02
+
+#: First id of each table (Healthie ids are per-table sequences; distinct bases make mix-ups visible).
+ID_BASE = {
+    "users": 1001,
+    "appointment_types": 101,
+    "custom_module_forms": 301,
+    "appointments": 100_001,
+    "billing_items": 400_001,
+    "entries": 700_001,
+    "form_answer_groups": 50_001,
+}
+
+
+def today_utc() -> int:
+    now = int(time.time())
+    return now - now % DAY
+
+
+@dataclass(frozen=True)
+class SeedConfig:
+    scale: float = 1.0
+    seed: int = 42
+    anchor: int | None = None
+    """Epoch seconds all seeded time is relative to (default: 00:00 UTC today)."""
+
+    def resolved_anchor(self) -> int:
+        return self.anchor if self.anchor is not None else today_utc()
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many rows of each kind a scale means."""
+
+    providers: int
+    patients: int
+    appointment_types: int
+    appointments: int
+    billing_items: int
+    entries: int
+    forms: int
+
+    @classmethod
+    def for_scale(cls, scale: float) -> Counts:
+        def n(per_unit: float, floor: int) -> int:
+            return max(floor, round(per_unit * scale))
+
+        return cls(
+            providers=n(8, 3),
+            patients=n(400, 12),
+            appointment_types=len(content.APPOINTMENT_TYPES),
+            appointments=n(4000, 40),
+            billing_items=n(2000, 20),
+            entries=n(8000, 60),
+            forms=n(800, 12),
+        )
+
+
+def _rng(config: SeedConfig, table: str) -> random.Random:
+    return random.Random(f"{config.seed}:{table}")
+
+
+def _load(store: Store, entity: model.Entity, produced: Iterator[Row]) -> None:
+    """Bulk-insert rows whose keys (all rows alike) name the columns."""
+    first = next(produced, None)
+    if first is None:
+        return
+    columns = tuple(first)
+    store.bulk_insert(entity, columns, (tuple(r.values()) for r in chain([first], produced)))
+
+
+def seed(store: Store, config: SeedConfig) -> World:
+    """Fill an empty store; returns the `World` (people and catalogues) later changes draw from."""
+    anchor = config.resolved_anchor()
+    counts = Counts.for_scale(config.scale)
+    world = _people(store, config, counts, anchor)
+    _catalogues(store, config, counts, world, anchor)
+    _facts(store, config, counts, world, anchor)
+    store.finish_load()
+    return world
+
+
+def _people(store: Store, config: SeedConfig, counts: Counts, anchor: int) -> World:
+    rng = _rng(config, "users")
+    base = ID_BASE["users"]
+    world = World(owner_id=base)
+    produced: list[Row] = []
+    for i in range(counts.providers):
+        created = anchor - 4 * YEAR + int(rng.random() * YEAR)
+        row = rows.user(rng, base + i, "provider", created, anchor, None)
+        world.providers.append(Person(row["id"], ZONES_BY_NAME[row["timezone"]]))
+        produced.append(row)
+    _load(store, model.USERS, iter(produced))
+
+    def patients() -> Iterator[Row]:
+        for i in range(counts.patients):
+            # A quarter of the practice's patients belong to the key-holder, the rest spread out.
+            owner = world.owner_id if rng.random() < 0.25 else rows.pick(rng, world.providers).id
+            row = rows.user(
+                rng,
+                base + counts.providers + i,
+                "patient",
+                anchor - 3 * YEAR + int(rng.random() * 3 * YEAR),
+                anchor,
+                owner,
+            )
+            world.add_patient(Person(row["id"], ZONES_BY_NAME[row["timezone"]], owner))
+            yield row
+
+    _load(store, model.USERS, patients())
+    return world
+
+
+def _catalogues(store: Store, config: SeedConfig, counts: Counts, world: World, anchor: int) -> None:
+    rng = _rng(config, "catalogues")
+    start = anchor - 4 * YEAR
+    types = [
+        rows.appointment_type(rng, ID_BASE["appointment_types"] + i, i, start + i * DAY, anchor)
+        for i in range(counts.appointment_types)
+    ]
+    world.appointment_types = [(t["id"], t["length"], bool(t["is_group"])) for t in types]
+    _load(store, model.APPOINTMENT_TYPES, iter(types))
+    templates = [
+        rows.template(rng, ID_BASE["custom_module_forms"] + i, tpl, start + i * DAY, anchor)
+        for i, tpl in enumerate(content.TEMPLATES)
+    ]
+    world.templates = [(t["id"], tpl) for t, tpl in zip(templates, content.TEMPLATES, strict=True)]
+    _load(store, model.CUSTOM_MODULE_FORMS, iter(templates))
+
+
+def _facts(store: Store, config: SeedConfig, counts: Counts, world: World, anchor: int) -> None:
+    def spread(rng: random.Random) -> int:
+        return anchor - int(rng.random() * HISTORY)
+
+    def appointments() -> Iterator[Row]:
+        rng = _rng(config, "appointments")
+        for i in range(counts.appointments):
+            start = anchor - HISTORY + int(rng.random() * (HISTORY + FUTURE))
+            start -= start % 900
+            created = min(start, anchor) - 3600 - int(rng.random() * 45 * DAY)
+            row = rows.appointment(rng, world, created, start, anchor, deleted=rng.random() < DELETED_SHARE)
+            yield {"id": ID_BASE["appointments"] + i, **row}
+
+    def billing_items() -> Iterator[Row]:
+        rng = _rng(config, "billing_items")
+        for i in range(counts.billing_items):
+            row = rows.billing_item(rng, world, spread(rng), anchor, deleted=rng.random() < DELETED_SHARE)
+            yield {"id": ID_BASE["billing_items"] + i, **row}
+
+    holes: list[int] = []
+
+    def entries() -> Iterator[Row]:
+        rng = _rng(config, "entries")
+        for i in range(counts.entries):
+            row = rows.entry(rng, world, spread(rng), anchor)
+            if rng.random() < ENTRY_HOLE_SHARE:
+                holes.append(ID_BASE["entries"] + i)  # existed once, hard-deleted before the seed
+                continue
+            yield {"id": ID_BASE["entries"] + i, **row}
+
+    def forms() -> Iterator[Row]:
+        rng = _rng(config, "form_answer_groups")
+        total = round(counts.forms * (1 + UNFINISHED_SHARE))
+        for i in range(total):
+            finished = rng.random() >= UNFINISHED_SHARE / (1 + UNFINISHED_SHARE)
+            deleted = rng.random() < DELETED_SHARE
+            yield rows.form_answer_group(
+                rng, world, ID_BASE["form_answer_groups"] + i, spread(rng), anchor, finished, deleted
+            )
+
+    loaders: tuple[tuple[model.Entity, Callable[[], Iterator[Row]]], ...] = (
+        (model.APPOINTMENTS, appointments),
+        (model.BILLING_ITEMS, billing_items),
+        (model.ENTRIES, entries),
+        (model.FORM_ANSWER_GROUPS, forms),
+    )
+    for entity, produce in loaders:
+        _load(store, entity, produce())
+    store.add_tombstones("entries", holes)
