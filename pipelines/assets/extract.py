@@ -35,6 +35,8 @@ class ExtractConfig(dg.Config):
     history_start: str = DEFAULT_HISTORY_START.date().isoformat()
     future_days: int = 730
     window_concurrency: int = 16
+    min_window_pages: int = 4
+    page_size: int | None = None
     max_passes: int = 2
     rows_per_file: int = 100_000
     resume: bool = True
@@ -45,6 +47,8 @@ class ExtractConfig(dg.Config):
             history_start=datetime.fromisoformat(self.history_start).replace(tzinfo=UTC),
             future_days=self.future_days,
             window_concurrency=self.window_concurrency,
+            min_window_pages=self.min_window_pages,
+            page_size=self.page_size,
             max_passes=self.max_passes,
             rows_per_file=self.rows_per_file,
             resume=self.resume,

@@ -44,6 +44,8 @@ class HealthieResource(dg.ConfigurableResource):
     rate_limit_burst: int = 1
     timeout_seconds: float = 60.0
     max_attempts: int = 8
+    backoff_initial_seconds: float = 0.5
+    backoff_max_seconds: float = 30.0
     max_in_flight: int = 64
 
     def client_settings(self) -> ClientSettings:
@@ -55,6 +57,8 @@ class HealthieResource(dg.ConfigurableResource):
             rate_limit_burst=self.rate_limit_burst,
             timeout_seconds=self.timeout_seconds,
             max_attempts=self.max_attempts,
+            backoff_initial_seconds=self.backoff_initial_seconds,
+            backoff_max_seconds=self.backoff_max_seconds,
             max_in_flight=self.max_in_flight,
         )
 
@@ -101,3 +105,17 @@ def build_healthie_resource() -> HealthieResource:
         auth_shard=env_or_default(AUTH_SHARD_VAR, None),
         rate_limit_rps=float(rate) if rate else DEFAULT_RATE_LIMIT_RPS,
     )
+
+
+def resource_from_env(**overrides: Any) -> HealthieResource:
+    """The resource with values read now from the environment, for code running outside Dagster (CLI,
+    benchmarks, the demo); inside Dagster use `build_healthie_resource()` so secrets resolve per run."""
+    rate = os.environ.get(RATE_LIMIT_VAR)
+    values: dict[str, Any] = {
+        "api_key": os.environ.get(API_KEY_VAR, ""),
+        "api_url": os.environ.get(API_URL_VAR) or DEFAULT_API_URL,
+        "auth_shard": os.environ.get(AUTH_SHARD_VAR) or None,
+        "rate_limit_rps": float(rate) if rate else DEFAULT_RATE_LIMIT_RPS,
+    }
+    values.update(overrides)
+    return HealthieResource(**values)

@@ -24,6 +24,8 @@ from pipelines.healthie.errors import (
 
 COMPLEXITY_PATTERN = re.compile(r"complexity of (\d+),? which exceeds max complexity of (\d+)", re.IGNORECASE)
 RATE_LIMIT_CODE = "TOO_MANY_REQUESTS"
+#: GraphQL error codes that report a transient server-side failure rather than a problem with the query.
+TRANSIENT_CODES = frozenset({"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "TIMEOUT"})
 #: Retry-After values beyond this are capped: a sync should slow down, not sleep for an hour.
 MAX_RETRY_AFTER_SECONDS = 120.0
 _MAX_ERROR_MESSAGES = 3
@@ -88,6 +90,8 @@ def _raise_for_graphql_errors(errors: Any, retry_after: float | None) -> None:
         code = extensions.get("code") if isinstance(extensions, dict) else None
         if code == RATE_LIMIT_CODE or message.lower().startswith("too many requests"):
             raise RateLimitedError(f"GraphQL {RATE_LIMIT_CODE}", retry_after)
+        if code in TRANSIENT_CODES:
+            raise ServerError(f"GraphQL {code}", retry_after)
         match = COMPLEXITY_PATTERN.search(message)
         if match:
             raise QueryTooComplexError(

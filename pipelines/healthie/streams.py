@@ -55,6 +55,12 @@ class Windowing:
     end_arg: str
     kind: WindowKind
     mutable: bool = False
+    end_exclusive: bool = False
+    """DATE windows: the server excludes the end day (entries' `end_range`: "before the beginning of
+    that day"), so the engine sends the day after a window's last day."""
+    end_needs_start: bool = False
+    """The server ignores the end without a start (entries: "Must be sent in with a start_range"), so a
+    window open at the start sends a floor date instead of no start."""
 
 
 def _ref(*fields: pa.Field) -> pa.DataType:
@@ -180,7 +186,9 @@ ENTRIES = StreamSpec(
     required_args={"is_org": True},
     count_args=("is_org",),
     order_by="CREATED_AT_ASC",
-    windowing=Windowing("start_range", "end_range", WindowKind.DATE),
+    windowing=Windowing(
+        "start_range", "end_range", WindowKind.DATE, end_exclusive=True, end_needs_start=True
+    ),
     webhook_resource_types=("Entry", "MetricEntry"),
     fields=(
         pa.field("id", pa.string(), nullable=False),

@@ -5,7 +5,9 @@ updated_at). DATE windows are inclusive calendar days (`startDate`/`endDate`, `c
 `_end`, `start_range`/`end_range`); DATETIME windows are half-open ISO instants (`updated_after`
 inclusive, `updated_before` exclusive). A missing bound is an open end: the variable is omitted, so
 the first and last windows catch whatever lies before the history start or after the horizon, and the
-windows of a plan always tile the whole line with no gap and no overlap.
+windows of a plan always tile the whole line with no gap and no overlap. Where a server's arguments
+deviate (entries: exclusive `end_range`, ignored without `start_range`), `Windowing` says so and
+`Window.variables` translates, so windows keep one meaning.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ Bound = date | datetime
 #: Smallest slice worth splitting further (a DATE window cannot be narrower than one day).
 MIN_DATETIME_WIDTH = timedelta(minutes=1)
 ONE_DAY = timedelta(days=1)
+#: Sent as the start of an open-started window where the server ignores an end without a start.
+FLOOR_DATE = date(1900, 1, 1)
+FLOOR_DATETIME = datetime(1900, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -42,10 +47,16 @@ class Window:
         if windowing is None:
             return {}
         out: dict[str, str] = {}
-        if self.start is not None:
-            out[windowing.start_arg] = _fmt(self.start)
-        if self.end is not None:
-            out[windowing.end_arg] = _fmt(self.end)
+        start, end = self.start, self.end
+        if start is None and end is not None and windowing.end_needs_start:
+            start = FLOOR_DATE if windowing.kind is WindowKind.DATE else FLOOR_DATETIME
+        if start is not None:
+            out[windowing.start_arg] = _fmt(start)
+        if end is not None:
+            if windowing.end_exclusive and windowing.kind is WindowKind.DATE:
+                assert isinstance(end, date)
+                end = end + ONE_DAY
+            out[windowing.end_arg] = _fmt(end)
         return out
 
     def to_json(self) -> dict[str, str | None]:

@@ -30,6 +30,16 @@ def body(payload: object) -> bytes:
     return json.dumps(payload).encode()
 
 
+def errors(message: str, code: str | None = None) -> bytes:
+    error: dict[str, object] = {"message": message}
+    if code:
+        error["extensions"] = {"code": code}
+    return body({"data": None, "errors": [error]})
+
+
+COMPLEX = "Query has complexity of 2500, which exceeds max complexity of 2000"
+
+
 @pytest.mark.parametrize(
     ("status", "headers", "content", "error", "retry_after"),
     [
@@ -37,34 +47,10 @@ def body(payload: object) -> bytes:
         (429, {}, b"rate limited", RateLimitedError, None),
         (503, {"retry-after": "1"}, b"<html>", ServerError, 1.0),
         (500, {}, b"", ServerError, None),
-        (
-            200,
-            {},
-            body({"errors": [{"message": "Too many requests", "extensions": {"code": "TOO_MANY_REQUESTS"}}]}),
-            RateLimitedError,
-            None,
-        ),
-        (
-            200,
-            {},
-            body(
-                {
-                    "data": None,
-                    "errors": [
-                        {"message": "Query has complexity of 2500, which exceeds max complexity of 2000"}
-                    ],
-                }
-            ),
-            QueryTooComplexError,
-            None,
-        ),
-        (
-            200,
-            {},
-            body({"data": None, "errors": [{"message": "Field 'x' doesn't exist"}]}),
-            GraphQLRequestError,
-            None,
-        ),
+        (200, {}, errors("Too many requests", "TOO_MANY_REQUESTS"), RateLimitedError, None),
+        (200, {}, errors("Internal error", "INTERNAL_SERVER_ERROR"), ServerError, None),
+        (200, {}, errors(COMPLEX), QueryTooComplexError, None),
+        (200, {}, errors("Field 'x' doesn't exist"), GraphQLRequestError, None),
         (200, {}, b"{not json", MalformedResponseError, None),
         (200, {}, body([1, 2]), MalformedResponseError, None),
         (200, {}, body({"data": None}), MalformedResponseError, None),
@@ -86,9 +72,8 @@ def test_interpret_response_classifies(
 
 
 def test_complexity_error_carries_numbers() -> None:
-    message = "Query has complexity of 2500, which exceeds max complexity of 2000"
     with pytest.raises(QueryTooComplexError) as caught:
-        interpret_response(200, {}, body({"errors": [{"message": message}]}))
+        interpret_response(200, {}, errors(COMPLEX))
     assert (caught.value.complexity, caught.value.max_complexity) == (2500, 2000)
 
 

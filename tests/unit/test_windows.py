@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from pipelines.healthie.streams import APPOINTMENTS, FORM_ANSWER_GROUPS, WindowKind
+from pipelines.healthie.streams import APPOINTMENTS, ENTRIES, FORM_ANSWER_GROUPS, WindowKind
 from pipelines.healthie.windows import (
     Window,
     initial_windows,
@@ -95,3 +95,16 @@ def test_window_json_round_trip(kind: WindowKind) -> None:
 )
 def test_target_rows_per_window(total: int, page: int, concurrency: int, expected: int) -> None:
     assert target_rows_per_window(total, page, concurrency) == expected
+
+
+def test_entries_end_is_exclusive_and_needs_a_start() -> None:
+    windowing = ENTRIES.windowing
+    assert Window(date(2020, 1, 1), date(2020, 1, 31)).variables(windowing) == {
+        "start_range": "2020-01-01",
+        "end_range": "2020-02-01",
+    }
+    assert Window(None, date(2019, 12, 31)).variables(windowing) == {
+        "start_range": "1900-01-01",
+        "end_range": "2020-01-01",
+    }
+    assert Window(date(2020, 1, 1), None).variables(windowing) == {"start_range": "2020-01-01"}

@@ -1,0 +1,111 @@
+"""Extraction against the sandbox over real HTTP, through the Dagster assets and real resources.
+
+The session `sandbox` and `sandbox_control` fixtures come from tests/conftest.py. Syncs here use
+small pages and windows so even a small sandbox is cut into many windows that run concurrently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import pytest
+
+from pipelines.assets import extract_asset_checks, extract_assets
+from pipelines.healthie.resource import HealthieResource
+from pipelines.healthie.streams import STREAMS_BY_NAME, StreamSpec
+from pipelines.lake.reader import current_view
+from pipelines.settings import WarehouseConfig
+
+#: Small pages and windows: a small sandbox still becomes many windows pulled concurrently.
+FAST_CONFIG: dict[str, Any] = {
+    "history_start": "2020-01-01",
+    "page_size": 50,
+    "min_window_pages": 1,
+    "window_concurrency": 4,
+}
+
+
+@pytest.fixture(scope="module")
+def control(sandbox: Any) -> Iterator[Any]:
+    """A module-wide admin client (`sandbox_control` is per test), starting from no faults or churn."""
+    with sandbox.control() as client:
+        client.stop_churn()
+        client.clear_faults()
+        yield client
+        client.stop_churn()
+        client.clear_faults()
+
+
+@pytest.fixture(scope="session")
+def healthie(sandbox: Any) -> HealthieResource:
+    return HealthieResource(
+        api_key=sandbox.api_key,
+        api_url=sandbox.url,
+        rate_limit_rps=1000,
+        backoff_initial_seconds=0.05,
+        backoff_max_seconds=0.5,
+        timeout_seconds=10,
+    )
+
+
+def materialize(
+    healthie: HealthieResource,
+    warehouse: Path,
+    streams: Sequence[str] | None = None,
+    **config: Any,
+) -> dg.ExecuteInProcessResult:
+    """Run the extract assets (and their checks) in-process; failures are returned, not raised."""
+    selection = [dg.AssetKey(["healthie", s]) for s in streams] if streams else None
+    return dg.materialize(
+        [*extract_assets, *extract_asset_checks],
+        resources={"healthie": healthie, "warehouse": WarehouseConfig(warehouse_dir=str(warehouse))},
+        run_config={"ops": {"healthie_extract": {"config": {**FAST_CONFIG, **config}}}},
+        selection=selection,
+        raise_on_error=False,
+    )
+
+
+def covers(landed: Any, truth: Any) -> bool:
+    """`landed` holds everything `truth` says (nested objects may carry more fields than the truth shows)."""
+    if isinstance(truth, dict):
+        return isinstance(landed, dict) and all(covers(landed.get(k), v) for k, v in truth.items())
+    if isinstance(truth, list):
+        return isinstance(landed, list) and len(landed) == len(truth) and all(map(covers, landed, truth))
+    return bool(landed == truth)
+
+
+def truth_rows(control: Any, spec: StreamSpec) -> dict[str, dict[str, Any]]:
+    """The sandbox's live rows of a stream by id, reduced to the lake's fields."""
+    names = [f.name for f in spec.fields]
+    return {str(row["id"]): {n: row.get(n) for n in names} for row in control.truth(spec.name)}
+
+
+def lake_rows(warehouse: Path, stream: str) -> dict[str, dict[str, Any]]:
+    spec = STREAMS_BY_NAME[stream]
+    view = current_view(warehouse, stream).select([f.name for f in spec.fields])
+    return {row["id"]: row for row in view.to_pylist()}
+
+
+def mismatches(warehouse: Path, control: Any, spec: StreamSpec) -> dict[str, list[str]]:
+    """Ids missing from the lake, extra in it, or landed with different values than the truth."""
+    landed, truth = lake_rows(warehouse, spec.name), truth_rows(control, spec)
+    return {
+        "missing": sorted(truth.keys() - landed.keys()),
+        "extra": sorted(landed.keys() - truth.keys()),
+        "different": sorted(i for i in truth.keys() & landed.keys() if not covers(landed[i], truth[i])),
+    }
+
+
+NO_MISMATCH: dict[str, list[str]] = {"missing": [], "extra": [], "different": []}
+
+
+def materializations(result: dg.ExecuteInProcessResult) -> dict[str, dict[str, Any]]:
+    """Stream → materialization metadata values."""
+    out = {}
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        out[materialization.asset_key.path[-1]] = {k: v.value for k, v in materialization.metadata.items()}
+    return out
