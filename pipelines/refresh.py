@@ -11,19 +11,30 @@ idempotent, so doing it twice is harmless. dbt runs in a second op so a failed b
 from failure without re-reading anything.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Dagster reads the ops' config and resource annotations.
 
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from pipelines.assets.dbt import DBT_PROJECT, WAREHOUSE_POOL, HealthieDbtTranslator, dbt_build_args
+from pipelines.assets.extract import extract_asset_key
+from pipelines.healthie.resource import HealthieResource
 from pipelines.healthie.streams import STREAMS_BY_NAME, StreamSpec
-from pipelines.webhooks.inbox import ClaimedEvent, Inbox
+from pipelines.lake.change import write_change_batch
+from pipelines.settings import WarehouseConfig
+from pipelines.webhooks.inbox import ClaimedEvent, Inbox, inbox_path
+from pipelines.webhooks.refresh_config import DRAIN_OP_NAME, REFRESH_JOB_NAME, WebhookRefreshConfig
 
 ALL_PENDING = sys.maxsize
+#: Done events are kept a week for inspection (`Inbox.stats`), then pruned by the refresh run.
+DONE_RETENTION_SECONDS = 7 * 24 * 3600
 
 
 class ByIdReader(Protocol):
@@ -152,3 +163,85 @@ def drain_inbox(
         raise
     inbox.mark_done(event_ids)
     return RefreshResult(events_drained=len(event_ids), changes=changes)
+
+
+# --- Dagster wiring -------------------------------------------------------------------------------
+
+
+@dg.op(
+    name=DRAIN_OP_NAME,
+    out=dg.Out(list[str], description="Streams that got a change batch."),
+    description="Re-read the inbox's pending events by id and land one change batch per stream.",
+)
+def drain_webhook_inbox(
+    context: dg.OpExecutionContext,
+    config: WebhookRefreshConfig,
+    healthie: HealthieResource,
+    warehouse: WarehouseConfig,
+) -> list[str]:
+    with Inbox(inbox_path(warehouse.path)) as inbox:
+        result = drain_inbox(
+            inbox,
+            high_water_mark=config.high_water_mark,
+            reader=healthie,
+            write_batch=write_change_batch,
+            warehouse_dir=warehouse.path,
+            lease_seconds=config.lease_seconds,
+        )
+        inbox.prune_done(DONE_RETENTION_SECONDS)
+    for change in result.changes:
+        context.log_event(
+            dg.AssetMaterialization(
+                asset_key=extract_asset_key(change.stream),
+                description="Webhook change batch: re-read rows and tombstones.",
+                metadata={
+                    "resources_reread": change.reread,
+                    "tombstones": change.tombstones,
+                    "sync_id": change.batch_path.name,
+                    "path": dg.MetadataValue.path(str(change.batch_path)),
+                },
+            )
+        )
+    context.add_output_metadata(
+        {
+            "high_water_mark": config.high_water_mark,
+            "events_drained": result.events_drained,
+            "resources_reread": result.resources_reread,
+            "tombstones": result.tombstones,
+            "streams_touched": ", ".join(result.streams) or "none",
+        }
+    )
+    return result.streams
+
+
+@dg.op(
+    description="dbt build of the models downstream of the streams that changed (nothing if none).",
+    out={},
+    pool=WAREHOUSE_POOL,
+)
+def build_downstream_models(
+    context: dg.OpExecutionContext, streams: list[str], dbt: DbtCliResource
+) -> Iterator[dg.AssetMaterialization | dg.AssetObservation | dg.AssetCheckEvaluation]:
+    """Reports each rebuilt model as a materialization of its dbt asset, and each dbt test as its check.
+
+    Runs in the warehouse pool: DuckDB takes one writer, so this queues behind a nightly build.
+    """
+    if not streams:
+        context.log.info("no stream changed; nothing to build")
+        return
+    invocation = dbt.cli(
+        dbt_build_args(streams=streams),
+        manifest=DBT_PROJECT.manifest_path,
+        dagster_dbt_translator=HealthieDbtTranslator(),
+    )
+    for event in invocation.stream():
+        if isinstance(event, dg.AssetMaterialization | dg.AssetObservation | dg.AssetCheckEvaluation):
+            yield event
+
+
+@dg.job(
+    name=REFRESH_JOB_NAME,
+    description="Drain the webhook inbox into lake change batches, then rebuild the affected dbt models.",
+)
+def webhook_refresh_job() -> None:
+    build_downstream_models(drain_webhook_inbox())
