@@ -77,7 +77,9 @@ class Shaper:
         return_type = parent.fields[name].type
         nullable = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
         if isinstance(nullable, GraphQLScalarType):
-            return _leaf_getter(name, nullable.name)
+            entity = ENTITY_BY_TYPE.get(parent.name)
+            stored_as_int = entity is not None and name in self.store.integer_columns(entity)
+            return _leaf_getter(name, nullable.name, stored_as_int)
         if isinstance(nullable, GraphQLList):
             element = _named(nullable.of_type)
             return self._embedded_getter(name, self.plan(element, nodes))
@@ -131,8 +133,8 @@ def _named(type_: GraphQLOutputType) -> GraphQLObjectType:
     return type_
 
 
-def _leaf_getter(column: str, scalar: str) -> Getter:
-    if scalar == "ID":
+def _leaf_getter(column: str, scalar: str, stored_as_int: bool = False) -> Getter:
+    if scalar == "ID" or scalar == "String" and stored_as_int:
 
         def as_id(row: Row) -> str | None:
             value = row.get(column)

@@ -77,6 +77,7 @@ class Store:
             self.conn.execute(f"PRAGMA {pragma}")
         self.conn.executescript(_sql("tables.sql"))
         self._columns: dict[str, tuple[str, ...]] = {}
+        self._integers: dict[str, frozenset[str]] = {}
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -98,6 +99,14 @@ class Store:
             info = self.conn.execute(f"PRAGMA table_info({_quote(entity.table)})").fetchall()
             cols = self._columns[entity.table] = tuple(r[1] for r in info)
         return cols
+
+    def integer_columns(self, entity: Entity) -> frozenset[str]:
+        """Columns stored as integers (ids, flags), which a String or ID field must print as text."""
+        known = self._integers.get(entity.table)
+        if known is None:
+            info = self.conn.execute(f"PRAGMA table_info({_quote(entity.table)})").fetchall()
+            known = self._integers[entity.table] = frozenset(r[1] for r in info if r[2].upper() == "INTEGER")
+        return known
 
     def _rows(self, entity: Entity, sql: str, params: Sequence[Any]) -> list[Row]:
         cur = self.conn.execute(sql, params)

@@ -82,3 +82,37 @@ def test_default_page_sizes_follow_healthies_schema(bigger: Gql) -> None:
     assert len(bigger.op("billing_items", "BillingItems")) == 20
     assert len(bigger.op("patients", "Patients")) == 10
     assert len(bigger.op("entries", "Entries", is_org=True)) == 10
+
+
+SCALARS = {"ID": str, "String": str, "Int": int, "Float": float, "Boolean": bool, "ISO8601DateTime": str}
+
+
+def _assert_types(value: object, type_name: str) -> None:
+    from healthie_sandbox.schema import schema
+
+    gql_type = schema().type_map[type_name]
+    assert isinstance(value, dict)
+    for key, item in value.items():
+        if key == "cursor" or item is None:
+            continue
+        field_type = gql_type.fields[key].type  # type: ignore[attr-defined]
+        while hasattr(field_type, "of_type"):
+            field_type = field_type.of_type
+        if field_type.name in SCALARS:
+            assert type(item) is SCALARS[field_type.name], f"{type_name}.{key} = {item!r}"
+        elif isinstance(item, list):
+            for element in item:
+                _assert_types(element, field_type.name)
+        else:
+            _assert_types(item, field_type.name)
+
+
+@pytest.mark.parametrize(
+    ("stream", "type_name"),
+    [("appointments", "Appointment"), ("billing_items", "BillingItem"), ("entries", "Entry"),
+     ("form_answer_groups", "FormAnswerGroup"), ("patients", "User"), ("providers", "User"),
+     ("appointment_types", "AppointmentType")],
+)  # fmt: skip
+def test_values_have_their_schema_types(stream: str, type_name: str, sandbox_control: SandboxControl) -> None:
+    for row in sandbox_control.truth(stream):
+        _assert_types(row, type_name)
