@@ -1,0 +1,31 @@
+"""The one place the Dagster definitions are assembled: assets, checks, jobs, schedule, sensor, resources.
+
+Kept thin on purpose: every piece is built in its own module; this file only wires them together.
+The dbt manifest must exist before this module loads (`python -m pipelines.assets.dbt`, which every
+`make` target runs first); `dagster dev` re-parses it on load.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.assets import extract_asset_checks, extract_assets
+from pipelines.assets.dbt import dbt_resource, healthie_dbt_assets
+from pipelines.healthie import build_healthie_resource
+from pipelines.jobs import nightly_sync_job, webhook_refresh_job
+from pipelines.schedules import build_nightly_schedule
+from pipelines.sensors import webhook_inbox_sensor
+from pipelines.settings import build_warehouse_config
+
+defs = dg.Definitions(
+    assets=[*extract_assets, healthie_dbt_assets],
+    asset_checks=extract_asset_checks,
+    jobs=[nightly_sync_job, webhook_refresh_job],
+    schedules=[build_nightly_schedule(nightly_sync_job)],
+    sensors=[webhook_inbox_sensor],
+    resources={
+        "healthie": build_healthie_resource(),
+        "warehouse": build_warehouse_config(),
+        "dbt": dbt_resource(),
+    },
+)
