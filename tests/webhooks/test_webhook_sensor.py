@@ -41,12 +41,9 @@ def add_events(inbox: Inbox, *resource_ids: str) -> int:
 def evaluate(
     sensor: dg.SensorDefinition, instance: dg.DagsterInstance, tmp_path: Path, cursor: str | None
 ) -> dg.SensorResult:
-    context = dg.build_sensor_context(
-        cursor=cursor,
-        instance=instance,
-        resources={"warehouse": WarehouseConfig(warehouse_dir=str(tmp_path))},
-    )
-    result = sensor(context)
+    resources = {"warehouse": WarehouseConfig(warehouse_dir=str(tmp_path))}
+    with dg.build_sensor_context(cursor=cursor, instance=instance, resources=resources) as context:
+        result = sensor(context)
     assert isinstance(result, dg.SensorResult)
     return result
 

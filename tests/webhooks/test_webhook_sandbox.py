@@ -1,0 +1,89 @@
+"""Sandbox change -> signed webhook -> receiver process -> inbox -> sensor -> webhook_refresh -> lake.
+
+Everything is real except dbt (its own tests cover the marts): the sandbox signs with its own code,
+the receiver runs as uvicorn in a child process, and the job re-reads through `HealthieResource`.
+Duplicated deliveries (the sandbox re-sends half of them) must still give one re-read per record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from healthie_sandbox.control import SandboxControl
+from healthie_sandbox.server import SandboxHandle
+from pipelines.healthie.resource import HealthieResource
+from pipelines.lake.layout import stream_dir
+from pipelines.lake.reader import current_view
+from pipelines.refresh import webhook_refresh_job
+from pipelines.sensors import webhook_inbox_sensor
+from pipelines.settings import WarehouseConfig
+from pipelines.webhooks.harness import receiver_process
+from pipelines.webhooks.inbox import Inbox, inbox_path
+
+
+class NoDbt:
+    """dbt is out of scope here: accept the build and report nothing."""
+
+    def __init__(self) -> None:
+        self.commands: list[list[str]] = []
+
+    def cli(self, args: Sequence[str], **_: Any) -> NoDbt:
+        self.commands.append(list(args))
+        return self
+
+    def stream(self) -> Iterator[dg.AssetMaterialization]:
+        return iter(())
+
+
+def test_sandbox_changes_reach_the_lake(
+    sandbox: SandboxHandle, sandbox_control: SandboxControl, tmp_path: Path, secret: str
+) -> None:
+    warehouse = WarehouseConfig(warehouse_dir=str(tmp_path))
+    with receiver_process(tmp_path, secret) as receiver:
+        sandbox_control.configure_webhooks(
+            receiver.webhook_url, secret, digest_encoding="rfc9530", duplicate_rate=0.5
+        )
+        kept = sandbox_control.create("entries")
+        dropped = sandbox_control.create("entries")
+        sandbox_control.delete("entries", dropped)
+        appointment = sandbox_control.truth("appointments")[0]["id"]
+        sandbox_control.update("appointments", appointment)
+        assert sandbox_control.flush_webhooks()
+        deliveries = sandbox_control.webhook_deliveries()
+        assert deliveries and all(d["status"] in (200, 202) for d in deliveries)
+
+    with dg.instance_for_test() as instance:
+        with dg.build_sensor_context(instance=instance, resources={"warehouse": warehouse}) as context:
+            sensed = webhook_inbox_sensor(context)
+        assert isinstance(sensed, dg.SensorResult) and sensed.run_requests
+        (request,) = sensed.run_requests
+        healthie = HealthieResource(api_key=sandbox.api_key, api_url=sandbox.url, rate_limit_rps=1000)
+        dbt = NoDbt()
+        result = webhook_refresh_job.execute_in_process(
+            run_config=request.run_config,
+            resources={"healthie": healthie, "warehouse": warehouse, "dbt": dbt},
+            instance=instance,
+        )
+    assert result.success
+    assert dbt.commands == [
+        ["build", "--select", "source:healthie.appointments+", "source:healthie.entries+"]
+    ]
+    with Inbox(inbox_path(tmp_path)) as inbox:
+        assert inbox.pending_count() == 0
+
+    live_entries = set(current_view(tmp_path, "entries")["id"].to_pylist())
+    assert kept in live_entries
+    assert dropped not in live_entries
+    landed = pq.read_table(stream_dir(tmp_path, "entries")).to_pylist()
+    tombstones = {row["id"] for row in landed if row["_deleted"]}
+    assert tombstones == {dropped}  # entries are hard-deleted: the re-read is null
+    truth = {row["id"]: row for row in sandbox_control.truth("appointments")}
+    appointments = current_view(tmp_path, "appointments")
+    updated = appointments.filter(pc.equal(appointments["id"], appointment)).to_pylist()
+    assert [row["updated_at"] for row in updated] == [truth[appointment]["updated_at"]]
