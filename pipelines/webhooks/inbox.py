@@ -179,6 +179,8 @@ class Inbox:
         row = conn.execute(
             _sql("find_duplicate"), {"delivery_id": d.delivery_id, "body_sha256": d.body_sha256}
         ).fetchone()
+        if row is None:  # OR IGNORE also swallows CHECK/NOT NULL failures: never report those as 2xx
+            raise sqlite3.IntegrityError("the inbox refused the delivery")
         conn.execute(_sql("count_duplicate"), {"id": row["id"]})
         return AppendResult(int(row["id"]), AppendOutcome.DUPLICATE)
 
