@@ -40,14 +40,15 @@ def write_batch(
     extracted_at: datetime,
     kind: str = "full",
     sync_id: str | None = None,
+    schema: pa.Schema | None = None,
 ) -> Path:
     """Write one batch of one stream and return its file.
 
     Each row gives the API fields it cares about (the rest are null) and may override `_deleted` or
     `_extracted_at`. Written to a temp name and renamed, like the extraction, so a reader never sees
-    half a file.
+    half a file. `schema` replaces the stream's Arrow schema, to write what the extraction never should.
     """
-    schema = STREAMS_BY_NAME[stream].arrow_schema
+    schema = schema or STREAMS_BY_NAME[stream].arrow_schema
     sync_id = sync_id or batch_id(extracted_at, kind)
     defaults = {"_extracted_at": extracted_at, "_deleted": False, "_sync_id": sync_id}
     unknown = {key for row in rows for key in row} - set(schema.names)

@@ -32,14 +32,15 @@
 {#- A Healthie timestamp string as a naive TIMESTAMP in UTC. `name` is the output column, for the message. -#}
 {% macro healthie_timestamp(column, name) -%}
     {%- set value = "nullif(trim(" ~ column ~ "), '')" -%}
-    case
+    {#- Microseconds (TIMESTAMP, not the TIMESTAMP_NS that `%n` yields): what BI drivers read. -#}
+    cast(case
         when {{ value }} is null then null
         else coalesce(
             timezone('UTC', try_strptime({{ value }}, {{ healthie_sql_list(healthie_zoned_timestamp_formats()) }})),
             try_strptime({{ value }}, {{ healthie_sql_list(healthie_utc_timestamp_formats()) }}),
             error({{ healthie_failure_message(name, "is not a Healthie timestamp (expected '2020-05-08 21:00:00 UTC', '2022-08-03 09:55:55 -0400' or ISO 8601)") }})
         )
-    end
+    end as timestamp)
 {%- endmacro %}
 
 

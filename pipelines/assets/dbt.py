@@ -1,0 +1,158 @@
+"""The dbt project (dbt_project/) as Dagster assets: lake sources -> staging -> marts, tests as checks.
+
+Lineage runs from the extract assets to the marts because every dbt source carries the extract asset's
+key in `meta.dagster.asset_key` (`["healthie", <stream>]`); models are keyed `[<schema>, <model>]`
+(`["marts", "fct_appointments"]`) and grouped by the folder they live in.
+
+The manifest is prepared at build time, never parsed at import in production: run
+`python -m pipelines.assets.dbt` (or call `prepare_dbt_manifest()`) before loading the Definitions;
+under `dagster dev` this module prepares it on import (`prepare_if_dev`). So that the module can be
+imported to prepare, and for `dbt_build_args` alone, before any manifest exists, `healthie_dbt_assets`
+is only built when first accessed.
+"""
+
+import os
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DbtCliResource,
+    DbtProject,
+    build_dbt_asset_selection,
+    dbt_assets,
+)
+
+from pipelines.healthie.streams import STREAMS_BY_NAME
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+#: The dbt installed beside this Python (the pinned one), whether or not the venv is on PATH
+#: (`make` runs `.venv/bin/...` without activating it); else whatever `dbt` PATH has.
+_VENV_DBT = Path(sys.executable).parent / "dbt"
+DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else "dbt"
+
+#: The dbt source that reads the lake (models/staging/healthie/_healthie__sources.yml).
+LAKE_SOURCE = "healthie"
+#: DuckDB takes one writer at a time: every run that builds the warehouse queues on this pool.
+WAREHOUSE_POOL = "duckdb_warehouse"
+
+
+def dbt_resource() -> DbtCliResource:
+    """The `dbt` resource: the dbt CLI on this project, with the profile in dbt_project/profiles.yml."""
+    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE)
+
+
+def prepare_dbt_manifest() -> Path:
+    """Parse the dbt project into `dbt_project/target/manifest.json` (the build-time step) and return it."""
+    dbt_resource().cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
+    return DBT_PROJECT.manifest_path
+
+
+def prepare_if_dev() -> None:
+    """`DbtProject.prepare_if_dev` with this environment's dbt: re-parse on import under `dagster dev` only.
+
+    dagster-dbt's own preparer runs `dbt` from PATH, which `make dev` does not put the venv on.
+    """
+    if os.environ.get("DAGSTER_IS_DEV_CLI"):
+        prepare_dbt_manifest()
+
+
+prepare_if_dev()
+
+
+def dbt_build_args(streams: Iterable[str] | None = None, *, full_refresh: bool = False) -> list[str]:
+    """The dbt command line that builds (models + tests) everything, or only what reads `streams`.
+
+    `dbt_build_args(streams=["appointments"])` -> `["build", "--select", "source:healthie.appointments+"]`.
+    Streams are validated against the stream specs and sorted, so the same change set always gives the
+    same command. `full_refresh` rebuilds incremental models from the whole lake.
+    """
+    args = ["build"]
+    if streams is not None:
+        names = sorted(set(streams))
+        unknown = [name for name in names if name not in STREAMS_BY_NAME]
+        if unknown:
+            raise ValueError(f"unknown stream(s) {unknown}; known: {sorted(STREAMS_BY_NAME)}")
+        if not names:
+            raise ValueError("no streams given: an empty selection would build nothing (or, unchecked, all)")
+        args += ["--select", *(f"source:{LAKE_SOURCE}.{name}+" for name in names)]
+    if full_refresh:
+        args.append("--full-refresh")
+    return args
+
+
+def _meta(dbt_resource_props: Mapping[str, Any]) -> Mapping[str, Any]:
+    meta = dbt_resource_props.get("config", {}).get("meta") or dbt_resource_props.get("meta") or {}
+    return dict(meta)
+
+
+class HealthieDbtTranslator(DagsterDbtTranslator):
+    """Sources take the extract assets' keys from their meta; models are grouped by folder.
+
+    Groups: `staging`, `intermediate`, `marts` (every domain folder under models/marts) and `reporting`
+    (models/marts/reporting).
+    """
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            asset_key = _meta(dbt_resource_props).get("dagster", {}).get("asset_key")
+            if not asset_key:
+                raise ValueError(
+                    f"dbt source {dbt_resource_props['unique_id']} lacks meta.dagster.asset_key: "
+                    "without it the lineage from the extract asset breaks"
+                )
+            return dg.AssetKey(asset_key)
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        folders = list(dbt_resource_props["fqn"][1:-1])
+        if folders[:2] == ["marts", "reporting"]:
+            return "reporting"
+        return folders[0] if folders else None
+
+
+class DbtBuildConfig(dg.Config):
+    """Run configuration of the dbt assets."""
+
+    full_refresh: bool = False
+    """Rebuild incremental marts from the whole lake (`dbt build --full-refresh`)."""
+
+
+@cache
+def _build_healthie_dbt_assets() -> dg.AssetsDefinition:
+    @dbt_assets(
+        manifest=DBT_PROJECT.manifest_path,
+        project=DBT_PROJECT,
+        dagster_dbt_translator=HealthieDbtTranslator(),
+        name="healthie_dbt_assets",
+        pool=WAREHOUSE_POOL,
+    )
+    def healthie_dbt_assets(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
+    ) -> Iterator[Any]:
+        """`dbt build` of the selected models: each model a materialization, each dbt test a check."""
+        yield from dbt.cli(dbt_build_args(full_refresh=config.full_refresh), context=context).stream()
+
+    return healthie_dbt_assets
+
+
+def healthie_dbt_selection(streams: Iterable[str]) -> dg.AssetSelection:
+    """The dbt assets downstream of `streams`, as a Dagster selection (same scope as `dbt_build_args`)."""
+    selectors = dbt_build_args(streams=streams)[2:]
+    return build_dbt_asset_selection([_build_healthie_dbt_assets()], dbt_select=" ".join(selectors))
+
+
+def __getattr__(name: str) -> dg.AssetsDefinition:
+    """`healthie_dbt_assets` is built on first access, once the manifest exists."""
+    if name == "healthie_dbt_assets":
+        return _build_healthie_dbt_assets()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if __name__ == "__main__":
+    print(f"dbt manifest written to {prepare_dbt_manifest()}")

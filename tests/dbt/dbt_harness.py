@@ -1,0 +1,72 @@
+"""Run the real dbt CLI against a warehouse directory, and read the warehouse back.
+
+dbt runs as a subprocess, as Dagster runs it: dbt-duckdb keeps its DuckDB database open for the life
+of the process, which would stop these tests from opening the same file read-only in-process.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipelines.assets.dbt import DBT_EXECUTABLE, DBT_PROJECT_DIR
+
+REPO_ROOT = DBT_PROJECT_DIR.parent
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass(frozen=True)
+class DbtRun:
+    """What one dbt invocation did."""
+
+    args: tuple[str, ...]
+    returncode: int
+    output: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def run_dbt(warehouse_dir: Path | str, args: Sequence[str], artifacts_dir: Path) -> DbtRun:
+    """`dbt <args>` on the project with `WAREHOUSE_DIR=warehouse_dir`, from the repository root.
+
+    `artifacts_dir` holds dbt's target/ and logs/, so runs never touch dbt_project/target (the manifest
+    Dagster loads) and runs against one warehouse share partial parsing.
+    """
+    command = [
+        DBT_EXECUTABLE,
+        "--no-use-colors",
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(artifacts_dir / "target"),
+        "--log-path",
+        str(artifacts_dir / "logs"),
+    ]
+    env = {**os.environ, "WAREHOUSE_DIR": str(warehouse_dir), "DO_NOT_TRACK": "1"}
+    completed = subprocess.run(
+        command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    return DbtRun(tuple(args), completed.returncode, _ANSI.sub("", completed.stdout + completed.stderr))
+
+
+def query(warehouse_dir: Path, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of `sql` against the warehouse, opened read-only (as analysts open it) and closed again."""
+    with duckdb.connect(str(warehouse_dir / "warehouse.duckdb"), read_only=True) as connection:
+        return connection.sql(sql).fetchall()
+
+
+def column(warehouse_dir: Path, sql: str) -> list[Any]:
+    """The first column of `sql`'s rows."""
+    return [row[0] for row in query(warehouse_dir, sql)]
