@@ -134,7 +134,7 @@ def _named(type_: GraphQLOutputType) -> GraphQLObjectType:
 
 
 def _leaf_getter(column: str, scalar: str, stored_as_int: bool = False) -> Getter:
-    if scalar == "ID" or scalar == "String" and stored_as_int:
+    if scalar == "ID" or (scalar == "String" and stored_as_int):
 
         def as_id(row: Row) -> str | None:
             value = row.get(column)

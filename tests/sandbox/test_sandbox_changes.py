@@ -69,8 +69,8 @@ def test_soft_delete_hides_the_row_except_with_include_deleted(
     assert _events(change) == ["appointment.deleted"]
     assert private_gql.op("appointments", "AppointmentsCount", **EVERYTHING) == count
     assert private_gql.op("appointments", "Appointment", id=row_id) is None
-    deleted = private_gql.data("query($id: ID) { appointment(id: $id, include_deleted: true) { id deleted_at } }",
-                               {"id": row_id})["appointment"]  # fmt: skip
+    query = "query($id: ID) { appointment(id: $id, include_deleted: true) { id deleted_at } }"
+    deleted = private_gql.data(query, {"id": row_id})["appointment"]
     assert deleted["id"] == row_id and deleted["deleted_at"]
     assert row_id in private_control.truth_deleted_ids("appointments")
     assert row_id not in _listed(private_gql, "appointments")

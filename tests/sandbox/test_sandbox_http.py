@@ -83,7 +83,7 @@ def test_malformed_requests_are_400(content: bytes, sandbox: SandboxHandle) -> N
             "not a valid ISO8601DateTime",
         ),
         ("mutation { deleteAppointment { id } }", {}, "queries only"),
-    ],  # fmt: skip
+    ],
     ids=[
         "syntax",
         "unknown-root",
@@ -152,7 +152,11 @@ def test_aliases_fragments_directives_and_typename(gql: Gql) -> None:
         }
         total: appointmentsCount(filter: "all", is_org: true, with_all_statuses: true)
       }
-      fragment More on Appointment { __typename appointment_type @skip(if: $skipType) { id name } provider { pid: id } }
+      fragment More on Appointment {
+        __typename
+        appointment_type @skip(if: $skipType) { id name }
+        provider { pid: id }
+      }
     """
     data = gql.data(query, {"withNotes": False, "skipType": True})
     assert data["__typename"] == "Query" and isinstance(data["total"], int)
@@ -197,17 +201,21 @@ def test_too_complex_queries_are_refused(gql: Gql, sandbox_control: SandboxContr
     assert "data" not in body
     assert sandbox_control.stats()["too_complex"] >= 1
     sandbox_control.clear_faults()
-    body = gql.result("{ formAnswerGroups(page_size: 100, should_paginate: true) { id user { id } filler { id } "
-                      "locked_by { id } custom_module_form { id } form_answers { id } form_answer_group_signings "
-                      "{ id user { id } } } }")  # fmt: skip
+    body = gql.result(
+        "{ formAnswerGroups(page_size: 100, should_paginate: true) { id user { id } filler { id }"
+        " locked_by { id } custom_module_form { id } form_answers { id }"
+        " form_answer_group_signings { id user { id } } } }"
+    )
     assert "errors" not in body  # 100 x 8 = 800
     body = gql.result("{ a: entries(page_size: 500) { id poster { id } } b: entries(page_size: 500) { id } }")
     assert "errors" not in body  # 500 x 2 + 500 = 1500
 
 
 def test_over_2000_by_default(gql: Gql) -> None:
-    query = "{ a: entries(page_size: 500) { id poster { id } } b: entries(page_size: 500) { id poster { id } } " \
-            "c: billingItems(page_size: 100) { id } }"  # fmt: skip
+    query = (
+        "{ a: entries(page_size: 500) { id poster { id } } b: entries(page_size: 500) { id poster { id } }"
+        " c: billingItems(page_size: 100) { id } }"
+    )
     body = gql.result(query)
     assert (
         body["errors"][0]["message"] == "Query has complexity of 2100, which exceeds max complexity of 2000"

@@ -13,8 +13,23 @@ from healthie_sandbox.control import SandboxControl
 STREAMS = ["appointments", "billing_items", "entries", "form_answer_groups", "patients"]
 
 
-@pytest.mark.parametrize(("stream", "order_by"), [("appointments", "CREATED_AT_ASC"), ("appointments", "DATE_ASC"),
-                                                  ("entries", "CREATED_AT_DESC"), ("billing_items", "CREATED_AT_ASC")])  # fmt: skip
+CASES = [
+    ("appointments", "CREATED_AT_ASC"),
+    ("appointments", "DATE_ASC"),
+    ("entries", "CREATED_AT_DESC"),
+    ("billing_items", "CREATED_AT_ASC"),
+]
+PULL = {
+    "appointments": (
+        "Appointments",
+        {"filter": "all", "is_org": True, "with_all_statuses": True, "should_paginate": True},
+    ),
+    "entries": ("Entries", {"is_org": True}),
+    "billing_items": ("BillingItems", {}),
+}
+
+
+@pytest.mark.parametrize(("stream", "order_by"), CASES)
 def test_rows_present_throughout_are_seen_exactly_once_under_churn(
     stream: str, order_by: str, private_gql: Gql, private_control: SandboxControl
 ) -> None:
@@ -23,11 +38,7 @@ def test_rows_present_throughout_are_seen_exactly_once_under_churn(
     private_control.start_churn(300, streams=STREAMS)
     seen: list[str] = []
     after = None
-    spec_args = {"appointments": {"filter": "all", "is_org": True, "with_all_statuses": True, "should_paginate": True},
-                 "entries": {"is_org": True}}.get(stream, {})  # fmt: skip
-    operation = {"appointments": "Appointments", "entries": "Entries", "billing_items": "BillingItems"}[
-        stream
-    ]
+    operation, spec_args = PULL[stream]
     backdated = 0
     while True:
         page = private_gql.op(stream, operation, **spec_args, page_size=15, order_by=order_by, after=after)
