@@ -117,8 +117,12 @@ def require_list(data: Mapping[str, Any], field: str = "items") -> list[Any]:
 def require_count(data: Mapping[str, Any], field: str = "count") -> int:
     """`data[field]` as a non-negative int (the aliased `...Count` field)."""
     value = data.get(field)
+    if value is None:
+        raise MalformedResponseError(f"`data.{field}` is missing")
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise MalformedResponseError(f"`data.{field}` is not a non-negative integer")
+        raise MalformedResponseError(
+            f"`data.{field}` is a {type(value).__name__}, expected a non-negative integer"
+        )
     return value
 
 
