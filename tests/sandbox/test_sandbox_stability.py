@@ -50,13 +50,13 @@ def test_rows_present_throughout_are_seen_exactly_once_under_churn(
             # Inserts behind the cursor's position, too (backdated rows).
             private_control.create(stream, created_at="2001-01-01 00:00:00 UTC")
             backdated += 1
-        time.sleep(0.005)
+        time.sleep(0.02)
     private_control.stop_churn()
     throughout = before & {r["id"] for r in private_control.truth(stream)}
     counts = Counter(seen)
     assert all(counts[i] == 1 for i in throughout), "a row that existed throughout was skipped or repeated"
     assert all(n == 1 for n in counts.values()), "a row was returned twice"
-    assert sum(private_control.stats()["changes"].values()) - changes_before > 20, "churn ran while paging"
+    assert sum(private_control.stats()["changes"].values()) - changes_before >= 10, "churn ran while paging"
 
 
 def test_offset_pagination_skips_a_row_when_one_ahead_is_deleted(
