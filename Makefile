@@ -9,7 +9,7 @@ export WAREHOUSE_DIR ?= $(CURDIR)/data
 export DBT_PROJECT_DIR := $(CURDIR)/dbt_project
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 
-.PHONY: install run test lint typecheck pytest bench dev sandbox clean
+.PHONY: install manifest run test lint typecheck pytest bench dev sandbox clean
 
 install: $(STAMP)
 
@@ -19,7 +19,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-run: install
+# dbt's manifest is a build artefact the Dagster definitions load; parse it once per change of the project.
+manifest: install
+	$(BIN)/python -m pipelines.assets.dbt
+
+run: install manifest
 	$(BIN)/python -m pipelines.demo
 
 test: install lint typecheck pytest
@@ -31,13 +35,13 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+pytest: install manifest
 	$(BIN)/pytest -q
 
-bench: install
+bench: install manifest
 	$(BIN)/python -m bench
 
-dev: install
+dev: install manifest
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} ; mkdir -p $$DAGSTER_HOME ; \
 	  DAGSTER_HOME=$$DAGSTER_HOME $(BIN)/dagster dev -w workspace.yaml
 

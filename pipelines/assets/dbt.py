@@ -68,7 +68,7 @@ prepare_if_dev()
 def dbt_build_args(streams: Iterable[str] | None = None, *, full_refresh: bool = False) -> list[str]:
     """The dbt command line that builds (models + tests) everything, or only what reads `streams`.
 
-    `dbt_build_args(streams=["appointments"])` -> `["build", "--select", "source:healthie.appointments+"]`.
+    `dbt_build_args(streams=["appointments"])` -> `["build", "--select", "source:healthie.appointments+"]`; several streams share one `--select` value.
     Streams are validated against the stream specs and sorted, so the same change set always gives the
     same command. `full_refresh` rebuilds incremental models from the whole lake.
     """
@@ -80,7 +80,9 @@ def dbt_build_args(streams: Iterable[str] | None = None, *, full_refresh: bool =
             raise ValueError(f"unknown stream(s) {unknown}; known: {sorted(STREAMS_BY_NAME)}")
         if not names:
             raise ValueError("no streams given: an empty selection would build nothing (or, unchecked, all)")
-        args += ["--select", *(f"source:{LAKE_SOURCE}.{name}+" for name in names)]
+        # One space-separated value: dagster-dbt re-orders a multi-value `--select` so that dbt then
+        # rejects the second selector as an extra argument.
+        args += ["--select", " ".join(f"source:{LAKE_SOURCE}.{name}+" for name in names)]
     if full_refresh:
         args.append("--full-refresh")
     return args

@@ -28,7 +28,7 @@ from pipelines.healthie.streams import STREAMS
         (
             ["entries", "appointments", "entries"],
             False,
-            ["build", "--select", "source:healthie.appointments+", "source:healthie.entries+"],
+            ["build", "--select", "source:healthie.appointments+ source:healthie.entries+"],
         ),
         (("billing_items",), True, ["build", "--select", "source:healthie.billing_items+", "--full-refresh"]),
     ],
@@ -111,7 +111,11 @@ def test_materializing_a_selection_runs_dbt_build_with_checks(
     )
 
     assert result.success
-    materialized = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
+    materialized = {
+        event.asset_key.to_user_string()
+        for event in result.get_asset_materialization_events()
+        if event.asset_key
+    }
     assert materialized == {"staging/stg_healthie__appointment_types", "marts/dim_appointment_types"}
     evaluations = result.get_asset_check_evaluations()
     assert evaluations
