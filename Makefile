@@ -42,8 +42,8 @@ bench: install manifest
 	$(BIN)/python -m bench
 
 dev: install manifest
-	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} ; mkdir -p $$DAGSTER_HOME ; \
-	  DAGSTER_HOME=$$DAGSTER_HOME $(BIN)/dagster dev -w workspace.yaml
+	mkdir -p .dagster_home && test -f .dagster_home/dagster.yaml || cp deploy/dagster.yaml .dagster_home/dagster.yaml
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} $(BIN)/dagster dev -w workspace.yaml
 
 sandbox: install
 	$(BIN)/healthie-sandbox serve --port 8765
