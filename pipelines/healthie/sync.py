@@ -37,6 +37,7 @@ from pipelines.healthie.responses import require_count
 from pipelines.healthie.streams import StreamSpec
 from pipelines.healthie.windows import (
     Window,
+    grid,
     initial_windows,
     merge_small,
     split,
@@ -73,8 +74,9 @@ class SyncOptions:
     future_days: int = 730
     """How far past today bounded windows reach (appointments are booked ahead)."""
     window_concurrency: int = 16
-    min_window_pages: int = 4
-    """Windows are never planned smaller than this many pages (small streams stay one window)."""
+    min_window_pages: int = 8
+    """Windows are never planned smaller than this many pages: each window costs a count request or
+    two, so fewer, fuller windows spend the rate budget on rows (small streams stay one window)."""
     page_size: int | None = None
     """Ask for pages smaller than the stream's cap (None = the cap, the fewest requests)."""
     max_passes: int = 2
@@ -142,7 +144,6 @@ class StreamSync:
             self._save()
         if cp.phase is Phase.VERIFY:
             await self._verify()
-            cp.summary["source_count_end"] = await self._count(Window())
             cp.phase = Phase.RECONCILE
             self._save()
         if cp.phase is Phase.RECONCILE:
@@ -207,13 +208,15 @@ class StreamSync:
         if windowing is not None and total is not None and total > target:
             horizon = self.cp.started_at + timedelta(days=self.options.future_days)
             head, middle, tail = initial_windows(windowing.kind, self.options.history_start, horizon)
-            head_count, tail_count = await gather_all([self._count(head), self._count(tail)])
-            assert head_count is not None and tail_count is not None
-            middle_count = max(total - head_count - tail_count, 0)
-            pieces = await self._refine(middle, middle_count, target)
-            windows = [head, *(w for w, _ in pieces), tail]
-            counts = [head_count, *(c for _, c in pieces), tail_count]
-            planned = list(merge_small(windows, counts, target))
+            # One level of counts over an even grid first (all concurrent), then halve only what is
+            # still too big: few sequential round trips before pulling starts.
+            slices = grid(middle, windowing.kind, 2 * self.options.window_concurrency)
+            edges = [head, *slices, tail]
+            counts = [c or 0 for c in await gather_all(self._count(w) for w in edges)]
+            head_count = counts[0]
+            refined = await gather_all(self._refine(w, c, target) for w, c in zip(edges, counts, strict=True))
+            pieces = [piece for group in refined for piece in group]
+            planned = list(merge_small([w for w, _ in pieces], [c for _, c in pieces], target))
             if head_count > target:
                 self.log.warning(
                     "%s: %d rows predate history_start %s; set it earlier to split them",
@@ -336,7 +339,12 @@ class StreamSync:
         await self._pull(self.cp.windows)
 
     async def _verify(self) -> None:
-        """Recount windows; pull again those whose count exceeds what they landed (bounded by max_passes)."""
+        """Compare the batch with the stream's count; on a mismatch recount each window and pull again
+        those whose count exceeds what they landed (at most `max_passes` passes per window)."""
+        end = await self._count(Window())
+        self.cp.summary["source_count_end"] = end
+        if end is None or batch_stats(self.directory)["live_ids"] == end:
+            return
         while True:
             await self._pull(self.cp.windows)
             unverified = [s for s in self.cp.windows if s.verified_count is None]
@@ -350,6 +358,7 @@ class StreamSync:
                 state.restart()
             self._save()
             if not short:
+                self.cp.summary["source_count_end"] = await self._count(Window())
                 return
             self.log.info(
                 "%s: %d window(s) grew while syncing; pulling them again", self.spec.name, len(short)

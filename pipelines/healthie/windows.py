@@ -124,6 +124,24 @@ def split(window: Window, kind: WindowKind) -> tuple[Window, Window] | None:
     return Window(start, middle), Window(middle, end)
 
 
+def grid(window: Window, kind: WindowKind, pieces: int) -> list[Window]:
+    """Cut a bounded window into up to `pieces` consecutive, nearly equal windows (tiling it exactly)."""
+    start, end = window.start, window.end
+    if start is None or end is None or pieces <= 1:
+        return [window]
+    if kind is WindowKind.DATE:
+        assert isinstance(start, date) and isinstance(end, date)
+        days = (end - start).days + 1
+        pieces = min(pieces, days)
+        days_at = [start + timedelta(days=days * i // pieces) for i in range(pieces + 1)]
+        return [Window(days_at[i], days_at[i + 1] - ONE_DAY) for i in range(pieces)]
+    assert isinstance(start, datetime) and isinstance(end, datetime)
+    seconds = int((end - start).total_seconds())
+    pieces = max(1, min(pieces, seconds // int(MIN_DATETIME_WIDTH.total_seconds())))
+    edges = [start + timedelta(seconds=seconds * i // pieces) for i in range(pieces)] + [end]
+    return [Window(edges[i], edges[i + 1]) for i in range(pieces)]
+
+
 def merge(first: Window, second: Window) -> Window:
     """Join two adjacent windows (first before second) into one."""
     return Window(first.start, second.end)
@@ -145,7 +163,7 @@ def merge_small(windows: Sequence[Window], counts: Sequence[int], target: int) -
     return merged
 
 
-def target_rows_per_window(total: int, page_size: int, concurrency: int, min_pages: int = 4) -> int:
+def target_rows_per_window(total: int, page_size: int, concurrency: int, min_pages: int = 8) -> int:
     """Rows per window for about 4 windows per concurrent slot, never under `min_pages` pages."""
     slots = max(1, concurrency) * 4
     return max(page_size * min_pages, -(-total // slots))

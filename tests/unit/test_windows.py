@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 
 from pipelines.healthie.streams import APPOINTMENTS, ENTRIES, FORM_ANSWER_GROUPS, WindowKind
 from pipelines.healthie.windows import (
     Window,
+    grid,
     initial_windows,
     merge_small,
     split,
@@ -91,7 +93,7 @@ def test_window_json_round_trip(kind: WindowKind) -> None:
 
 @pytest.mark.parametrize(
     ("total", "page", "concurrency", "expected"),
-    [(0, 500, 16, 2000), (1_000_000, 500, 16, 15625), (1000, 100, 1, 400)],
+    [(0, 500, 16, 4000), (1_000_000, 500, 16, 15625), (1000, 100, 1, 800)],
 )
 def test_target_rows_per_window(total: int, page: int, concurrency: int, expected: int) -> None:
     assert target_rows_per_window(total, page, concurrency) == expected
@@ -108,3 +110,21 @@ def test_entries_end_is_exclusive_and_needs_a_start() -> None:
         "end_range": "2020-01-01",
     }
     assert Window(date(2020, 1, 1), None).variables(windowing) == {"start_range": "2020-01-01"}
+
+
+@pytest.mark.parametrize(
+    ("window", "kind", "pieces", "expected"),
+    [
+        (Window(date(2020, 1, 1), date(2020, 1, 10)), WindowKind.DATE, 3, 3),
+        (Window(date(2020, 1, 1), date(2020, 1, 2)), WindowKind.DATE, 5, 2),
+        (Window(START, START + timedelta(hours=1)), WindowKind.DATETIME, 4, 4),
+        (Window(None, date(2020, 1, 2)), WindowKind.DATE, 5, 1),
+    ],
+)
+def test_grid_tiles_the_window(window: Window, kind: WindowKind, pieces: int, expected: int) -> None:
+    cells = grid(window, kind, pieces)
+    assert len(cells) == expected
+    assert (cells[0].start, cells[-1].end) == (window.start, window.end)
+    step = timedelta(days=1) if kind is WindowKind.DATE else timedelta(0)
+    for left, right in pairwise(cells):
+        assert right.start == left.end + step  # type: ignore[operator]
