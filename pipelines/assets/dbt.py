@@ -13,7 +13,7 @@ is only built when first accessed.
 
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -42,9 +42,14 @@ LAKE_SOURCE = "healthie"
 WAREHOUSE_POOL = "duckdb_warehouse"
 
 
-def dbt_resource() -> DbtCliResource:
-    """The `dbt` resource: the dbt CLI on this project, with the profile in dbt_project/profiles.yml."""
-    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE)
+def dbt_resource(global_config_flags: Sequence[str] = ()) -> DbtCliResource:
+    """The `dbt` resource: the dbt CLI on this project, with the profile in dbt_project/profiles.yml.
+
+    `global_config_flags` go before the command (`["--quiet"]` keeps logs to errors).
+    """
+    return DbtCliResource(
+        project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE, global_config_flags=list(global_config_flags)
+    )
 
 
 def prepare_dbt_manifest() -> Path:
@@ -68,7 +73,8 @@ prepare_if_dev()
 def dbt_build_args(streams: Iterable[str] | None = None, *, full_refresh: bool = False) -> list[str]:
     """The dbt command line that builds (models + tests) everything, or only what reads `streams`.
 
-    `dbt_build_args(streams=["appointments"])` -> `["build", "--select", "source:healthie.appointments+"]`; several streams share one `--select` value.
+    `dbt_build_args(streams=["appointments"])` -> `["build", "--select", "source:healthie.appointments+"]`;
+    several streams share one space-separated `--select` value.
     Streams are validated against the stream specs and sorted, so the same change set always gives the
     same command. `full_refresh` rebuilds incremental models from the whole lake.
     """
