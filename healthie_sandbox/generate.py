@@ -170,13 +170,15 @@ def _facts(store: Store, config: SeedConfig, counts: Counts, world: World, ancho
             start -= start % 900
             created = min(start, anchor) - 3600 - int(rng.random() * 45 * DAY)
             row = rows.appointment(rng, world, created, start, anchor, deleted=rng.random() < DELETED_SHARE)
-            yield {"id": ID_BASE["appointments"] + i, **row}
+            row["id"] = ID_BASE["appointments"] + i
+            yield row
 
     def billing_items() -> Iterator[Row]:
         rng = _rng(config, "billing_items")
         for i in range(counts.billing_items):
             row = rows.billing_item(rng, world, spread(rng), anchor, deleted=rng.random() < DELETED_SHARE)
-            yield {"id": ID_BASE["billing_items"] + i, **row}
+            row["id"] = ID_BASE["billing_items"] + i
+            yield row
 
     holes: list[int] = []
 
@@ -187,7 +189,8 @@ def _facts(store: Store, config: SeedConfig, counts: Counts, world: World, ancho
             if rng.random() < ENTRY_HOLE_SHARE:
                 holes.append(ID_BASE["entries"] + i)  # existed once, hard-deleted before the seed
                 continue
-            yield {"id": ID_BASE["entries"] + i, **row}
+            row["id"] = ID_BASE["entries"] + i
+            yield row
 
     def forms() -> Iterator[Row]:
         rng = _rng(config, "form_answer_groups")

@@ -1,22 +1,20 @@
--- Keyset indexes: one per (scope, sort column, id) order a list query pages by, built after the
--- bulk load (cheaper than maintaining them row by row). Partial indexes carry exactly the
--- "visible in lists" predicate the list queries use, so SQLite can pick them.
+-- Keyset indexes for the orders and windows clients page by (created_at, an appointment's start,
+-- a form's updated_at, a patient's last name), built after the bulk load (cheaper than row by row).
+-- Other orders (UPDATED_AT on appointments, payments, entries) work through a sort instead.
+-- Partial indexes carry exactly the "visible in lists" predicate the list queries use, so SQLite
+-- can pick them.
 
 CREATE INDEX users_created ON users (role, created_ts, id);
-CREATE INDEX users_updated ON users (role, updated_ts, id);
 CREATE INDEX users_last_name ON users (role, last_name, id);
 CREATE INDEX users_dietitian ON users (dietitian_id);
 
 CREATE INDEX appointments_created ON appointments (created_ts, id) WHERE deleted_at IS NULL;
-CREATE INDEX appointments_updated ON appointments (updated_ts, id) WHERE deleted_at IS NULL;
 CREATE INDEX appointments_start ON appointments (start_ts, id) WHERE deleted_at IS NULL;
 CREATE INDEX appointments_provider ON appointments (provider_id, start_ts) WHERE deleted_at IS NULL;
 
 CREATE INDEX billing_items_created ON billing_items (created_ts, id) WHERE deleted_at IS NULL;
-CREATE INDEX billing_items_updated ON billing_items (updated_ts, id) WHERE deleted_at IS NULL;
 
 CREATE INDEX entries_created ON entries (created_ts, id);
-CREATE INDEX entries_updated ON entries (updated_ts, id);
 CREATE INDEX entries_poster ON entries (poster_id, created_ts);
 
 CREATE INDEX form_answer_groups_created ON form_answer_groups (created_ts, id)

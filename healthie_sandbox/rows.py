@@ -119,21 +119,26 @@ def _ascii(text: str) -> str:
     return "".join(c for c in folded.lower() if c.isalnum())
 
 
-def _stamps(stamp: Stamper, created: int, updated: int) -> Row:
+def _stamps(row: Row, stamp: Stamper, created: int, updated: int) -> Row:
+    """`row` with its created/updated timestamps (text in the row's style, and epoch mirrors)."""
     created_at = stamp(created)
-    updated_at = created_at if updated == created else stamp(updated)
-    return {"created_at": created_at, "updated_at": updated_at, "created_ts": created, "updated_ts": updated}
+    row["created_at"] = created_at
+    row["updated_at"] = created_at if updated == created else stamp(updated)
+    row["created_ts"] = created
+    row["updated_ts"] = updated
+    return row
 
 
 def _lifecycle(
-    rng: random.Random, stamp: Stamper, created: int, updated: int, now: int, deleted: bool
+    row: Row, rng: random.Random, stamp: Stamper, created: int, updated: int, now: int, deleted: bool
 ) -> Row:
-    """Timestamps of a soft-deletable row; a deleted row's last update is its deletion."""
+    """`row` with the timestamps of a soft-deletable row; a deleted row's last update is its deletion."""
     deleted_at = None
     if deleted:
         updated += int(rng.random() * max(1, now - updated))
         deleted_at = stamp(updated)
-    return {**_stamps(stamp, created, updated), "deleted_at": deleted_at}
+    row["deleted_at"] = deleted_at
+    return _stamps(row, stamp, created, updated)
 
 
 # -- people and catalogues ---------------------------------------------------------------------------
@@ -146,7 +151,7 @@ def user(
     first, last = pick(rng, content.FIRST_NAMES), pick(rng, content.LAST_NAMES)
     is_patient = role == "patient"
     year = 1940 + int(rng.random() * 65)
-    return {
+    row: Row = {
         "id": user_id,
         "role": role,
         "first_name": first,
@@ -164,8 +169,8 @@ def user(
         "dietitian_id": dietitian_id,
         "npi": None if is_patient else f"{1000000000 + user_id * 7919 % 899999999:010d}",
         "qualifications": None if is_patient else pick(rng, content.QUALIFICATIONS),
-        **_stamps(Stamper(rng, zone), created, touched(rng, created, now)),
     }
+    return _stamps(row, Stamper(rng, zone), created, touched(rng, created, now))
 
 
 def appointment_type(rng: random.Random, type_id: int, position: int, created: int, now: int) -> Row:
@@ -177,7 +182,7 @@ def appointment_type(rng: random.Random, type_id: int, position: int, created: i
         if position < len(content.APPOINTMENT_TYPES)
         else f" ({position // len(content.APPOINTMENT_TYPES) + 1})"
     )
-    return {
+    row: Row = {
         "id": type_id,
         "name": name + suffix,
         "length": length,
@@ -185,17 +190,17 @@ def appointment_type(rng: random.Random, type_id: int, position: int, created: i
         "clients_can_book": int(bookable),
         "pricing": pricing,
         "position": position,
-        **_stamps(Stamper(rng, ZONES[0]), created, touched(rng, created, now)),
     }
+    return _stamps(row, Stamper(rng, ZONES[0]), created, touched(rng, created, now))
 
 
 def template(rng: random.Random, template_id: int, tpl: Template, created: int, now: int) -> Row:
-    return {
+    row: Row = {
         "id": template_id,
         "name": tpl.name,
         "use_for_charting": int(tpl.use_for_charting),
-        **_stamps(Stamper(rng, ZONES[0]), created, touched(rng, created, now)),
     }
+    return _stamps(row, Stamper(rng, ZONES[0]), created, touched(rng, created, now))
 
 
 # -- facts -----------------------------------------------------------------------------------------------
@@ -221,7 +226,7 @@ def appointment(
         location = pick(rng, content.LOCATIONS) if contact == "In Person" else None
         notes = note(rng, 0.4)
     updated = touched(rng, created, now)
-    return {
+    row: Row = {
         "provider_id": provider.id,
         "user_id": patient_id,
         "appointment_type_id": type_id,
@@ -237,8 +242,8 @@ def appointment(
         "notes": notes,
         "timezone_abbr": provider.zone.abbr_at(start),
         "start_ts": start,
-        **_lifecycle(rng, stamp, created, updated, now, deleted),
     }
+    return _lifecycle(row, rng, stamp, created, updated, now, deleted)
 
 
 def money(cents: int) -> str:
@@ -252,7 +257,7 @@ def billing_item(rng: random.Random, world: World, created: int, now: int, delet
     )
     state = PAYMENT_STATE(rng)
     cents = pick(rng, content.AMOUNTS_CENTS)
-    return {
+    row: Row = {
         "sender_id": patient.id,
         "recipient_id": recipient,
         "amount_paid": money(cents),
@@ -262,8 +267,8 @@ def billing_item(rng: random.Random, world: World, created: int, now: int, delet
         "note": note(rng, 0.3),
         "payment_medium": pick(rng, content.PAYMENT_MEDIA),
         "failure_reason": pick(rng, content.FAILURE_REASONS) if state == "failed" else None,
-        **_lifecycle(rng, Stamper(rng, patient.zone), created, touched(rng, created, now), now, deleted),
     }
+    return _lifecycle(row, rng, Stamper(rng, patient.zone), created, touched(rng, created, now), now, deleted)
 
 
 def entry(rng: random.Random, world: World, created: int, now: int) -> Row:
@@ -286,7 +291,7 @@ def entry(rng: random.Random, world: World, created: int, now: int) -> Row:
         category, name = "Sleep", f"{4 + int(rng.random() * 6)}h {int(rng.random() * 4) * 15}m"
     elif kind == "MirrorEntry":
         emotions = pick(rng, content.EMOTIONS)
-    return {
+    row: Row = {
         "poster_id": patient.id,
         "type": kind,
         "category": category,
@@ -294,8 +299,8 @@ def entry(rng: random.Random, world: World, created: int, now: int) -> Row:
         "name": name,
         "description": description,
         "emotions": emotions,
-        **_stamps(Stamper(rng, patient.zone), created, touched(rng, created, now)),
     }
+    return _stamps(row, Stamper(rng, patient.zone), created, touched(rng, created, now))
 
 
 def _answer(rng: random.Random, kind: str) -> tuple[str, str]:
@@ -327,6 +332,7 @@ def form_answers(rng: random.Random, group_id: int, patient_id: int, template_id
                  created: int, updated: int, stamp: Stamper) -> list[Row]:  # fmt: skip
     """The nested answers of one filled form, in API shape (stored as JSON)."""
     out = []
+    created_at, updated_at = stamp(created), iso8601(updated, stamp.zone.offset_at(updated))
     for position, (label, kind) in enumerate(tpl.questions, start=1):
         answer, displayed = _answer(rng, kind)
         out.append(
@@ -337,8 +343,8 @@ def form_answers(rng: random.Random, group_id: int, patient_id: int, template_id
                 "answer": answer,
                 "displayed_answer": displayed,
                 "user_id": str(patient_id),
-                "created_at": stamp(created),
-                "updated_at": iso8601(updated, stamp.zone.offset_at(updated)),
+                "created_at": created_at,
+                "updated_at": updated_at,
             }
         )
     return out
@@ -371,7 +377,7 @@ def form_answer_group(rng: random.Random, world: World, group_id: int, created: 
             ]
     record_ts = created - int(rng.random() * 3 * DAY) if tpl.use_for_charting else created
     answers = form_answers(rng, group_id, patient.id, template_id, tpl, created, updated, stamp)
-    return {
+    row: Row = {
         "id": group_id,
         "user_id": patient.id,
         "filler_id": provider_id if tpl.use_for_charting else patient.id,
@@ -384,5 +390,5 @@ def form_answer_group(rng: random.Random, world: World, group_id: int, created: 
         "record_created_ts": record_ts,
         "form_answers": orjson.dumps(answers).decode(),
         "form_answer_group_signings": orjson.dumps(signings).decode(),
-        **_lifecycle(rng, stamp, created, updated, now, deleted and finished),
     }
+    return _lifecycle(row, rng, stamp, created, updated, now, deleted and finished)

@@ -66,7 +66,10 @@ ZONES_BY_NAME = {z.name: z for z in ZONES}
 
 
 _DAYS: dict[int, tuple[str, bool]] = {}
-_SUFFIXES: dict[tuple[Style, int], str] = {}
+_PREFIXES: dict[int, str] = {}
+_SUFFIXES: dict[int, str] = {}
+#: Every "HH:MM:SS" of a day (86,400 short strings, built once): rendering is then two lookups.
+_CLOCK = [f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)]
 
 
 def _day(day_number: int) -> tuple[str, bool]:
@@ -78,31 +81,42 @@ def _day(day_number: int) -> tuple[str, bool]:
     return known
 
 
-def _suffix(style: Style, offset_minutes: int) -> str:
-    known = _SUFFIXES.get((style, offset_minutes))
-    if known is None:
-        sign = "-" if offset_minutes < 0 else "+"
-        hours, mins = divmod(abs(offset_minutes), 60)
-        known = {
-            Style.RAILS_UTC: " UTC",
-            Style.RAILS_OFFSET: f" {sign}{hours:02d}{mins:02d}",
-            Style.ISO_Z: "Z",
-            Style.ISO_OFFSET: f"{sign}{hours:02d}:{mins:02d}",
-        }[style]
-        _SUFFIXES[(style, offset_minutes)] = known
+def _prefix(key: int) -> str:
+    """`YYYY-MM-DD` plus the date/time separator; `key` = day number * 2 + (1 if ISO else 0)."""
+    known = _PREFIXES[key] = _day(key >> 1)[0] + ("T" if key & 1 else " ")
     return known
 
 
+def _suffix(key: int, style: Style, offset_minutes: int) -> str:
+    """The zone suffix of `style` at `offset_minutes`, memoised under `key`."""
+    sign = "-" if offset_minutes < 0 else "+"
+    hours, mins = divmod(abs(offset_minutes), 60)
+    known = {
+        Style.RAILS_UTC: " UTC",
+        Style.RAILS_OFFSET: f" {sign}{hours:02d}{mins:02d}",
+        Style.ISO_Z: "Z",
+        Style.ISO_OFFSET: f"{sign}{hours:02d}:{mins:02d}",
+    }[style]
+    _SUFFIXES[key] = known
+    return known
+
+
+_UTC_STYLES = (Style.RAILS_UTC, Style.ISO_Z)
+
+
 def render(epoch: int, style: Style, offset_minutes: int = 0) -> str:
-    """`epoch` (UTC seconds) as Healthie would print it in `style`, local to `offset_minutes`."""
-    if style is Style.RAILS_UTC or style is Style.ISO_Z:
+    """`epoch` (UTC seconds) as Healthie would print it in `style`, local to `offset_minutes`.
+
+    Hot path of seeding (millions of calls): two memo lookups and a table index, no formatting.
+    """
+    if style in _UTC_STYLES:
         offset_minutes = 0
     day_number, second = divmod(epoch + offset_minutes * 60, DAY)
-    hour, second = divmod(second, 3600)
-    minute, second = divmod(second, 60)
-    separator = "T" if style >= Style.ISO_Z else " "
-    clock = f"{hour:02d}:{minute:02d}:{second:02d}"
-    return f"{_day(day_number)[0]}{separator}{clock}{_suffix(style, offset_minutes)}"
+    key = day_number * 2 + (style >= 2)
+    suffix_key = style * 10_000 + offset_minutes
+    prefix = _PREFIXES.get(key) or _prefix(key)
+    suffix = _SUFFIXES.get(suffix_key) or _suffix(suffix_key, style, offset_minutes)
+    return prefix + _CLOCK[second] + suffix
 
 
 def iso8601(epoch: int, offset_minutes: int = 0) -> str:
