@@ -281,10 +281,14 @@ def _all_churnable() -> list[str]:
     return ["appointments", "billing_items", "entries", "form_answer_groups", "patients"]
 
 
-def create_app(sandbox: Sandbox) -> Starlette:
+def create_app(sandbox: Sandbox, on_ready: Callable[[], None] | None = None) -> Starlette:
+    """The ASGI app; `on_ready` runs once the sandbox has started (the socket is already listening)."""
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await sandbox.start()
+        if on_ready is not None:
+            on_ready()
         try:
             yield
         finally:

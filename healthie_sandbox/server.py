@@ -44,11 +44,13 @@ def base_url_of(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def make_server(sandbox: Sandbox, log_level: str = "warning", loop: str = "auto") -> uvicorn.Server:
+def make_server(
+    sandbox: Sandbox, log_level: str = "warning", on_ready: Callable[[], None] | None = None
+) -> uvicorn.Server:
     config = uvicorn.Config(
-        create_app(sandbox),
+        create_app(sandbox, on_ready),
         http=DroppableHttpToolsProtocol,
-        loop=loop,
+        loop="auto",
         lifespan="on",
         log_level=log_level,
         access_log=False,
@@ -129,7 +131,7 @@ def start_in_thread(
     settings = settings_from(scale, seed, api_key, webhook_url, webhook_secret, digest_encoding, dict(faults))
     sandbox = Sandbox(settings)
     sock = bind(host, port)
-    server = make_server(sandbox, loop="asyncio")
+    server = make_server(sandbox)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="healthie-sandbox", daemon=True
     )
@@ -160,14 +162,5 @@ def serve(
     """Seed and serve in the foreground until interrupted; `on_ready(graphql_url)` once listening."""
     sandbox = Sandbox(settings)
     sock = bind(host, port)
-    server = make_server(sandbox, log_level=log_level)
     url = f"{base_url_of(sock)}/graphql"
-
-    original_startup = server.startup
-
-    async def startup(sockets: list[socket.socket] | None = None) -> None:
-        await original_startup(sockets=sockets)
-        on_ready(url)
-
-    server.startup = startup  # type: ignore[method-assign]
-    server.run(sockets=[sock])
+    make_server(sandbox, log_level=log_level, on_ready=lambda: on_ready(url)).run(sockets=[sock])
