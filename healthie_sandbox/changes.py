@@ -71,6 +71,20 @@ def _stream(name: str) -> Stream:
     return stream
 
 
+def _element_type(list_type: GraphQLList[Any]) -> GraphQLObjectType:
+    inner = list_type.of_type
+    while isinstance(inner, GraphQLNonNull | GraphQLList):
+        inner = inner.of_type
+    assert isinstance(inner, GraphQLObjectType)
+    return inner
+
+
+def _is_object(type_: Any) -> bool:
+    while isinstance(type_, GraphQLNonNull | GraphQLList):
+        type_ = type_.of_type
+    return isinstance(type_, GraphQLObjectType)
+
+
 def _cents(value: Any) -> int:
     try:
         amount = Decimal(str(value))
@@ -170,6 +184,7 @@ class ChangeService:
         return row
 
     def _new_row(self, stream: Stream, fields: Mapping[str, Any], now: int) -> Row:
+        """A realistic row created now (appointments are booked 1-31 days ahead)."""
         rng, world = self.rng, self.world
         if stream.name == "appointments":
             start = now + DAY + int(rng.random() * 30 * DAY)
@@ -178,14 +193,11 @@ class ChangeService:
             return rows.billing_item(rng, world, now, now)
         if stream.name == "entries":
             return rows.entry(rng, world, now, now)
-        if stream.name == "form_answer_groups":
-            group_id = self.store.next_id(stream.entity)
-            row = rows.form_answer_group(
-                rng, world, group_id, now, now, finished=bool(fields.get("finished", True))
-            )
-            del row["id"]
-            return row
         next_id = self.store.next_id(stream.entity)
+        if stream.name == "form_answer_groups":
+            return rows.form_answer_group(
+                rng, world, next_id, now, now, finished=bool(fields.get("finished", True))
+            )
         if stream.name == "appointment_types":
             return rows.appointment_type(rng, next_id, len(world.appointment_types), now, now)
         if stream.name == "patients":
@@ -225,7 +237,7 @@ class ChangeService:
                 ref = value.get("id") if isinstance(value, dict) else value
                 out[f"{name}_id"] = None if ref is None else int(ref)
             elif isinstance(field_type, GraphQLList):
-                out[name] = orjson.dumps(value or []).decode()
+                out[name] = orjson.dumps(self._elements(name, _element_type(field_type), value)).decode()
             else:
                 out[name] = int(value) if isinstance(value, bool) else value
             if name in entity.instants:
@@ -243,6 +255,28 @@ class ChangeService:
         unknown = set(out) - set(self.store.columns(entity))
         if unknown:
             raise ChangeError(f"cannot set {', '.join(sorted(unknown))} on {stream.name}")
+        return out
+
+    @staticmethod
+    def _elements(name: str, element: GraphQLObjectType, value: Any) -> list[dict[str, Any]]:
+        """An embedded list (form answers, signings): objects with the element type's fields, references
+        (`{"user": {"id": ...}}`) stored as `<field>_id` like the seeded ones."""
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise ChangeError(f"{name} must be a list of {element.name} objects")
+        refs = {n for n, f in element.fields.items() if _is_object(f.type)}
+        allowed = (set(element.fields) - refs) | {f"{n}_id" for n in refs}
+        out = []
+        for item in value:
+            stored = {
+                (f"{k}_id" if k in refs else k): (v.get("id") if k in refs and isinstance(v, dict) else v)
+                for k, v in item.items()
+            }
+            unknown = set(stored) - allowed
+            if unknown:
+                raise ChangeError(f"{element.name} has no field(s) {', '.join(sorted(unknown))}")
+            out.append(stored)
         return out
 
     def _differs(self, stream: Stream, before: Row, name: str, values: Row) -> bool:

@@ -78,8 +78,9 @@ class Shaper:
         nullable = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
         if isinstance(nullable, GraphQLScalarType):
             entity = ENTITY_BY_TYPE.get(parent.name)
-            stored_as_int = entity is not None and name in self.store.integer_columns(entity)
-            return _leaf_getter(name, nullable.name, stored_as_int)
+            if entity is None:  # an element of an embedded list (JSON): keys may be missing
+                return _embedded_leaf_getter(name)
+            return _leaf_getter(name, nullable.name, name in self.store.integer_columns(entity))
         if isinstance(nullable, GraphQLList):
             element = _named(nullable.of_type)
             return self._embedded_getter(name, self.plan(element, nodes))
@@ -149,6 +150,10 @@ def _leaf_getter(column: str, scalar: str, stored_as_int: bool = False) -> Gette
 
         return as_bool
     return itemgetter(column) if scalar != "Float" else _float_getter(column)
+
+
+def _embedded_leaf_getter(key: str) -> Getter:
+    return lambda item: item.get(key)
 
 
 def _float_getter(column: str) -> Getter:

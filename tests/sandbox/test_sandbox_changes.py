@@ -164,3 +164,29 @@ def test_reset_reseeds_the_data(private_control: SandboxControl) -> None:
         for stream in ("appointments", "entries", "form_answer_groups"):
             assert private_control.truth(stream) == control.truth(stream)
             assert private_control.truth_deleted_ids(stream) == control.truth_deleted_ids(stream)
+
+
+def test_embedded_lists_are_checked_and_stored_in_api_shape(
+    private_gql: Gql, private_control: SandboxControl
+) -> None:
+    form = private_control.create("form_answer_groups")
+    owner = private_control.info()["owner_provider_id"]
+    signing = {
+        "id": "9",
+        "form_answer_group_id": form,
+        "created_at": "2030-01-01T00:00:00Z",
+        "user": {"id": owner},
+    }
+    private_control.update("form_answer_groups", form, form_answer_group_signings=[signing],
+                           form_answers=[{"id": "1", "label": "Only question"}])  # fmt: skip
+    query = (
+        "query($id: ID) { formAnswerGroup(id: $id) {"
+        " form_answer_group_signings { user { id } } form_answers { id answer } } }"
+    )
+    item = private_gql.data(query, {"id": form})["formAnswerGroup"]
+    assert item["form_answer_group_signings"] == [{"user": {"id": owner}}]
+    assert item["form_answers"] == [{"id": "1", "answer": None}]
+    with pytest.raises(SandboxControlError, match="has no field"):
+        private_control.update("form_answer_groups", form, form_answers=[{"ssn": "x"}])
+    with pytest.raises(SandboxControlError, match="must be a list"):
+        private_control.update("form_answer_groups", form, form_answers="oops")
