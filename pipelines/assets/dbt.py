@@ -40,6 +40,8 @@ DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else "dbt"
 LAKE_SOURCE = "healthie"
 #: DuckDB takes one writer at a time: every run that builds the warehouse queues on this pool.
 WAREHOUSE_POOL = "duckdb_warehouse"
+#: dbt tests that re-read the whole lake (dbt_project.yml tags every test on a staging view with it).
+LAKE_SCAN_TAG = "lake_scan"
 
 
 def dbt_resource(global_config_flags: Sequence[str] = ()) -> DbtCliResource:
@@ -70,25 +72,38 @@ def prepare_if_dev() -> None:
 prepare_if_dev()
 
 
-def dbt_build_args(streams: Iterable[str] | None = None, *, full_refresh: bool = False) -> list[str]:
+def dbt_stream_selector(streams: Iterable[str]) -> str:
+    """The dbt selection of everything that reads `streams`: `source:healthie.a+ source:healthie.b+`.
+
+    One space-separated value: dagster-dbt re-orders a multi-value `--select`, after which dbt rejects
+    the second selector as an extra argument.
+    """
+    names = sorted(set(streams))
+    unknown = [name for name in names if name not in STREAMS_BY_NAME]
+    if unknown:
+        raise ValueError(f"unknown stream(s) {unknown}; known: {sorted(STREAMS_BY_NAME)}")
+    if not names:
+        raise ValueError("no streams given: an empty selection would build nothing (or, unchecked, all)")
+    return " ".join(f"source:{LAKE_SOURCE}.{name}+" for name in names)
+
+
+def dbt_build_args(
+    streams: Iterable[str] | None = None, *, full_refresh: bool = False, skip_lake_scans: bool = False
+) -> list[str]:
     """The dbt command line that builds (models + tests) everything, or only what reads `streams`.
 
-    `dbt_build_args(streams=["appointments"])` -> `["build", "--select", "source:healthie.appointments+"]`;
-    several streams share one space-separated `--select` value.
+    `dbt_build_args(streams=["appointments"])` -> `["build", "--select", "source:healthie.appointments+"]`.
     Streams are validated against the stream specs and sorted, so the same change set always gives the
-    same command. `full_refresh` rebuilds incremental models from the whole lake.
+    same command (`dbt_stream_selector`). `full_refresh`
+    rebuilds incremental models from the whole lake. `skip_lake_scans` leaves out the tests that re-read
+    the whole lake through the staging views (tag `lake_scan`): a webhook refresh should, since the
+    incremental marts parse every changed row themselves; the nightly build should not.
     """
     args = ["build"]
     if streams is not None:
-        names = sorted(set(streams))
-        unknown = [name for name in names if name not in STREAMS_BY_NAME]
-        if unknown:
-            raise ValueError(f"unknown stream(s) {unknown}; known: {sorted(STREAMS_BY_NAME)}")
-        if not names:
-            raise ValueError("no streams given: an empty selection would build nothing (or, unchecked, all)")
-        # One space-separated value: dagster-dbt re-orders a multi-value `--select` so that dbt then
-        # rejects the second selector as an extra argument.
-        args += ["--select", " ".join(f"source:{LAKE_SOURCE}.{name}+" for name in names)]
+        args += ["--select", dbt_stream_selector(streams)]
+    if skip_lake_scans:
+        args += ["--exclude", f"tag:{LAKE_SCAN_TAG}"]
     if full_refresh:
         args.append("--full-refresh")
     return args
@@ -151,8 +166,7 @@ def _build_healthie_dbt_assets() -> dg.AssetsDefinition:
 
 def healthie_dbt_selection(streams: Iterable[str]) -> dg.AssetSelection:
     """The dbt assets downstream of `streams`, as a Dagster selection (same scope as `dbt_build_args`)."""
-    selectors = dbt_build_args(streams=streams)[2:]
-    return build_dbt_asset_selection([_build_healthie_dbt_assets()], dbt_select=" ".join(selectors))
+    return build_dbt_asset_selection([_build_healthie_dbt_assets()], dbt_select=dbt_stream_selector(streams))
 
 
 def __getattr__(name: str) -> dg.AssetsDefinition:

@@ -37,6 +37,16 @@ def test_dbt_build_args(streams: list[str] | None, full_refresh: bool, expected:
     assert dbt_build_args(streams=streams, full_refresh=full_refresh) == expected
 
 
+def test_dbt_build_args_can_skip_the_lake_scanning_tests() -> None:
+    assert dbt_build_args(streams=["entries"], skip_lake_scans=True) == [
+        "build",
+        "--select",
+        "source:healthie.entries+",
+        "--exclude",
+        "tag:lake_scan",
+    ]
+
+
 @pytest.mark.parametrize("streams", [["appointment"], []])
 def test_dbt_build_args_refuses_unknown_or_empty_selections(streams: list[str]) -> None:
     with pytest.raises(ValueError):
