@@ -16,22 +16,15 @@ def first_leaf(error: BaseException) -> BaseException:
     return error
 
 
-async def gather_all(awaitables: Iterable[Awaitable[T]], limit: int | None = None) -> list[T]:
-    """Results in order; on the first failure the others are cancelled and that failure is raised.
+async def gather_all(awaitables: Iterable[Awaitable[T]]) -> list[T]:
+    """Results in order; on the first failure the others are cancelled and that failure is raised."""
 
-    `limit` caps how many run at once (windows of a stream), independent of the client's request cap.
-    """
-    semaphore = asyncio.Semaphore(limit) if limit else None
-
-    async def guarded(awaitable: Awaitable[T]) -> T:
-        if semaphore is None:
-            return await awaitable
-        async with semaphore:
-            return await awaitable
+    async def run(awaitable: Awaitable[T]) -> T:
+        return await awaitable
 
     try:
         async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(guarded(a)) for a in awaitables]
+            tasks = [group.create_task(run(a)) for a in awaitables]
     except BaseExceptionGroup as errors:
         raise first_leaf(errors) from None
     return [task.result() for task in tasks]

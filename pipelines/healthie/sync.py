@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,7 +40,6 @@ from pipelines.healthie.windows import (
     grid,
     initial_windows,
     merge_small,
-    split,
     target_rows_per_window,
     to_bound,
 )
@@ -55,6 +54,9 @@ DEFAULT_HISTORY_START = datetime(2010, 1, 1, tzinfo=UTC)
 #: The catch-up pass starts this long before the sync did, to absorb client/server clock skew.
 CATCHUP_MARGIN = timedelta(minutes=5)
 CATCHUP_KEY = "catchup"
+#: A window is cut only when it holds this much more than the target (a few rows over is not worth a
+#: count request and an extra window).
+SPLIT_SLACK = 1.5
 
 
 class Log(Protocol):
@@ -79,9 +81,13 @@ class SyncOptions:
     two, so fewer, fuller windows spend the rate budget on rows (small streams stay one window)."""
     page_size: int | None = None
     """Ask for pages smaller than the stream's cap (None = the cap, the fewest requests)."""
+    coarse_cells: int = 8
+    """First planning round: the bounded range in this many equal cells, counted concurrently."""
     max_passes: int = 2
     rows_per_file: int = 100_000
-    row_group_rows: int = 10_000
+    row_group_rows: int = 4_000
+    """Rows buffered per window before they are written as a row group: memory is bounded by
+    `window_concurrency x row_group_rows` rows whatever the size of the stream."""
     progress_every_pages: int = 25
     resume: bool = True
     resume_max_age: timedelta = timedelta(hours=24)
@@ -122,6 +128,7 @@ class StreamSync:
     ) -> None:
         self.client, self.spec, self.options, self.log = client, spec, options, log
         self.warehouse_dir = Path(warehouse_dir)
+        self._slots = asyncio.Semaphore(options.window_concurrency)
         self.sizer = PageSizer(min(spec.page_size_cap, options.page_size or spec.page_size_cap))
         self.pages = 0
         self.directory = Path()
@@ -198,61 +205,86 @@ class StreamSync:
             raise ExtractionError(f"{self.spec.name} count of window {window.label()}: {exc}") from exc
 
     async def _plan(self) -> None:
-        total = await self._count(Window())
-        self.cp.source_count_start = total
-        planned: list[tuple[Window, int | None]] = [(Window(), total)]
+        """First cut: one count for a non-windowed stream; for a windowed one, a coarse grid of cells
+        counted concurrently (their sum is the total). Sparse neighbours merge; a cell too big for one
+        window is marked coarse and cut later, while other windows are already pulling (`_process`)."""
         windowing = self.spec.windowing
+        cells: list[Window] = [Window()]
+        if windowing is None or self.spec.count_operation is None:
+            counts = [await self._count(Window())]
+        else:
+            horizon = self.cp.started_at + timedelta(days=self.options.future_days)
+            head, middle, tail = initial_windows(windowing.kind, self.options.history_start, horizon)
+            cells = [head, *grid(middle, windowing.kind, self.options.coarse_cells), tail]
+            counts = list(await gather_all(self._count(w) for w in cells))
+        known = [c or 0 for c in counts]
+        total = sum(known) if counts[0] is not None else None
         target = target_rows_per_window(
             total or 0, self.sizer.size, self.options.window_concurrency, self.options.min_window_pages
         )
-        if windowing is not None and total is not None and total > target:
-            horizon = self.cp.started_at + timedelta(days=self.options.future_days)
-            head, middle, tail = initial_windows(windowing.kind, self.options.history_start, horizon)
-            # One level of counts over an even grid first (all concurrent), then halve only what is
-            # still too big: few sequential round trips before pulling starts.
-            slices = grid(middle, windowing.kind, 2 * self.options.window_concurrency)
-            edges = [head, *slices, tail]
-            counts = [c or 0 for c in await gather_all(self._count(w) for w in edges)]
-            head_count = counts[0]
-            refined = await gather_all(self._refine(w, c, target) for w, c in zip(edges, counts, strict=True))
-            pieces = [piece for group in refined for piece in group]
-            planned = list(merge_small([w for w, _ in pieces], [c for _, c in pieces], target))
-            if head_count > target:
-                self.log.warning(
-                    "%s: %d rows predate history_start %s; set it earlier to split them",
-                    self.spec.name,
-                    head_count,
-                    self.options.history_start.date(),
-                )
-        self.cp.windows = [WindowState(f"w{i:04d}", w, c) for i, (w, c) in enumerate(planned)]
+        self.cp.source_count_start = total
+        self.cp.summary["target_rows"] = target
+        planned: list[tuple[Window, int | None]] = [(cells[0], counts[0])]
+        if len(cells) > 1:
+            planned = list(merge_small(cells, known, target))
+        self.cp.windows = [
+            WindowState(f"w{i:04d}", w, c, coarse=self._too_big(w, c)) for i, (w, c) in enumerate(planned)
+        ]
+        if len(cells) > 1 and known[0] > target * SPLIT_SLACK:
+            self.log.warning(
+                "%s: %d rows predate history_start %s; set it earlier to split them",
+                self.spec.name,
+                known[0],
+                self.options.history_start.date(),
+            )
         self.log.info(
-            "%s: %s rows planned in %d window(s) (target %d rows each)",
+            "%s: %s rows, %d window(s) planned (target %d rows each, %d still to cut)",
             self.spec.name,
             "?" if total is None else total,
             len(planned),
             target,
+            sum(s.coarse for s in self.cp.windows),
         )
 
-    async def _refine(self, window: Window, count: int, target: int) -> list[tuple[Window, int]]:
-        """Halve `window` until every piece holds at most `target` rows (or cannot be split)."""
-        assert self.spec.windowing is not None
-        halves = split(window, self.spec.windowing.kind) if count > target else None
-        if halves is None:
-            return [(window, count)]
-        left_count = await self._count(halves[0]) or 0
-        left, right = await gather_all(
-            [
-                self._refine(halves[0], left_count, target),
-                self._refine(halves[1], max(count - left_count, 0), target),
-            ]
-        )
-        return left + right
+    def _too_big(self, window: Window, count: int | None) -> bool:
+        """Whether a window should be cut further before it is pulled."""
+        windowing = self.spec.windowing
+        if windowing is None or count is None:
+            return False
+        target = int(self.cp.summary["target_rows"])
+        return count > target * SPLIT_SLACK and len(grid(window, windowing.kind, 2)) == 2
+
+    async def _count_pieces(self, pieces: Sequence[Window], total: int) -> list[int]:
+        """Counts of windows tiling a range of `total` rows: all counted concurrently but the last,
+        which is what remains (only a plan estimate: rows may change meanwhile)."""
+        counted = [c or 0 for c in await gather_all(self._count(w) for w in pieces[:-1])]
+        return [*counted, max(total - sum(counted), 0)]
 
     # -- pulling --------------------------------------------------------------------------------------
 
     async def _pull(self, states: Sequence[WindowState]) -> None:
-        pending = [s for s in states if not s.done]
-        await gather_all((self._pull_window(s) for s in pending), limit=self.options.window_concurrency)
+        """Process unfinished windows, biggest first: the last to start are small, so the run does not
+        end with one long window paging alone while the rate budget sits idle."""
+        await gather_all(self._process(s) for s in _biggest_first(s for s in states if not s.done))
+
+    async def _process(self, state: WindowState) -> None:
+        """Pull a window, or first cut a coarse one into ceil(count / target) equal time slices, counted
+        in one concurrent round, and process those (again cut where the data is skewed)."""
+        if not state.coarse:
+            await self._pull_window(state)
+            return
+        assert self.spec.windowing is not None and state.planned_count is not None
+        target = int(self.cp.summary["target_rows"])
+        pieces = grid(state.window, self.spec.windowing.kind, -(-state.planned_count // target))
+        counts = await self._count_pieces(pieces, state.planned_count)
+        states = [
+            WindowState(f"{state.key}.{i}", w, c, coarse=self._too_big(w, c))
+            for i, (w, c) in enumerate(zip(pieces, counts, strict=True))
+        ]
+        at = next(i for i, s in enumerate(self.cp.windows) if s is state)
+        self.cp.windows[at : at + 1] = states
+        self._save()
+        await gather_all(self._process(s) for s in _biggest_first(states))
 
     async def _pull_window(self, state: WindowState) -> None:
         writer = PartWriter(
@@ -263,6 +295,7 @@ class StreamSync:
             rows_per_file=self.options.rows_per_file,
         )
         rows = pages = 0
+        await self._slots.acquire()
         try:
             async for page in iter_pages(
                 self.client,
@@ -295,6 +328,8 @@ class StreamSync:
         except BaseException:
             writer.abort()
             raise
+        finally:
+            self._slots.release()
         self._progress(state, 0, finished=True)
 
     def _commit(
@@ -430,6 +465,10 @@ class StreamSync:
             source_count_end=end,
             churn_observed=churn,
         )
+
+
+def _biggest_first(states: Iterable[WindowState]) -> list[WindowState]:
+    return sorted(states, key=lambda s: -(s.planned_count or 0))
 
 
 async def sync_streams(

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from pipelines.healthie.streams import Windowing, WindowKind
 
 Bound = date | datetime
-#: Smallest slice worth splitting further (a DATE window cannot be narrower than one day).
+#: Narrowest DATETIME slice the planner cuts (a DATE window cannot be narrower than one day).
 MIN_DATETIME_WIDTH = timedelta(minutes=1)
 ONE_DAY = timedelta(days=1)
 #: Sent as the start of an open-started window where the server ignores an end without a start.
@@ -103,25 +103,6 @@ def initial_windows(kind: WindowKind, history_start: datetime, horizon: datetime
         assert isinstance(lo, date) and isinstance(hi, date)
         return [Window(None, lo - ONE_DAY), Window(lo, hi), Window(hi + ONE_DAY, None)]
     return [Window(None, lo), Window(lo, hi), Window(hi, None)]
-
-
-def split(window: Window, kind: WindowKind) -> tuple[Window, Window] | None:
-    """Halve a bounded window; None when it is open-ended or already as narrow as it gets."""
-    start, end = window.start, window.end
-    if start is None or end is None:
-        return None
-    if kind is WindowKind.DATE:
-        assert isinstance(start, date) and isinstance(end, date)
-        days = (end - start).days
-        if days < 1:
-            return None
-        mid = start + timedelta(days=days // 2)
-        return Window(start, mid), Window(mid + ONE_DAY, end)
-    assert isinstance(start, datetime) and isinstance(end, datetime)
-    if end - start < 2 * MIN_DATETIME_WIDTH:
-        return None
-    middle = (start + (end - start) / 2).replace(microsecond=0)
-    return Window(start, middle), Window(middle, end)
 
 
 def grid(window: Window, kind: WindowKind, pieces: int) -> list[Window]:

@@ -48,6 +48,8 @@ class WindowState:
     pages: int = 0
     done: bool = False
     verified_count: int | None = None
+    coarse: bool = False
+    """Planned but too big for one window: to be cut into smaller windows before pulling."""
 
     def restart(self) -> None:
         """Begin a new pass over the window (after its recount found rows this pass may have missed)."""

@@ -1,9 +1,10 @@
 """API rows → typed Arrow tables, strictly: a wrong type fails loudly instead of landing silently.
 
-Arrow's own conversion is lenient (it truncates 1.5 to an int64 1) and its error messages quote the
-offending value, which would put a patient's data into logs. So each column is checked against the
-spec's Arrow type first, recursively through structs and lists, and failures name the field path and
-the Python types seen, never a value.
+Rows convert in one Arrow pass (fast), but Arrow is lenient in two ways (a float lands in an int64
+column truncated, a bool in a float column as 1.0), checked first, and its error messages quote the
+offending value, which would put a patient's data into logs. So on a failed conversion each column is
+checked against the spec's Arrow type, recursively through structs and lists, and the error names the
+field path and the Python types seen, never a value.
 """
 
 from __future__ import annotations
@@ -72,17 +73,34 @@ def _check_rows(spec: StreamSpec, rows: Sequence[Any]) -> None:
             raise MalformedResponseError(f"row {index} lacks field(s) {', '.join(sorted(missing))}")
 
 
-def _column(field: pa.Field, values: list[Any]) -> pa.Array:
-    check_values(field.name, values, field.type)
+#: Conversions Arrow accepts silently but that lose or invent information: a float in an int64 column
+#: (1.5 lands as 1) or a bool in a float column (True lands as 1.0). Arrow rejects every other mismatch.
+_LENIENT = ((pa.types.is_int64, float), (pa.types.is_floating, bool))
+
+
+def _check_lenient_columns(spec: StreamSpec, rows: Sequence[Mapping[str, Any]]) -> None:
+    for field in spec.fields:
+        for predicate, bad_type in _LENIENT:
+            if predicate(field.type) and any(type(row[field.name]) is bad_type for row in rows):
+                raise MalformedResponseError(
+                    f"field `{field.name}` expects {field.type}, got {bad_type.__name__}"
+                )
+
+
+def _convert(spec: StreamSpec, rows: Sequence[Mapping[str, Any]]) -> pa.RecordBatch:
+    """One C++ pass over the rows; on failure, find the offending field without quoting any value."""
     try:
-        array = pa.array(values, type=field.type)
+        batch = pa.RecordBatch.from_pylist(list(rows), schema=pa.schema(spec.fields))
     except (pa.ArrowException, OverflowError, TypeError, ValueError) as exc:
-        raise MalformedResponseError(
-            f"field `{field.name}` does not convert to {field.type} ({type(exc).__name__})"
-        ) from None
-    if not field.nullable and array.null_count:
-        raise MalformedResponseError(f"field `{field.name}` is null in {array.null_count} row(s)")
-    return array
+        for field in spec.fields:
+            check_values(field.name, [row[field.name] for row in rows], field.type)
+        raise MalformedResponseError(f"rows do not convert to the schema ({type(exc).__name__})") from None
+    for field in spec.fields:
+        if not field.nullable and batch.column(field.name).null_count:
+            raise MalformedResponseError(
+                f"field `{field.name}` is null in {batch.column(field.name).null_count} row(s)"
+            )
+    return batch
 
 
 def _bookkeeping(
@@ -101,7 +119,8 @@ def rows_to_table(
 ) -> pa.Table:
     """Validate API rows against the spec and build a lake table (live rows, `_deleted = false`)."""
     _check_rows(spec, rows)
-    columns = [_column(f, [row[f.name] for row in rows]) for f in spec.fields]
+    _check_lenient_columns(spec, rows)
+    columns = _convert(spec, rows).columns
     columns += _bookkeeping(spec, len(rows), extracted_at, sync_id, deleted=False)
     return pa.Table.from_arrays(columns, schema=spec.arrow_schema)
 

@@ -29,7 +29,7 @@ class PartWriter:
         schema: pa.Schema,
         allocate_name: Callable[[], str],
         *,
-        row_group_rows: int = 10_000,
+        row_group_rows: int = 4_000,
         rows_per_file: int = 100_000,
     ) -> None:
         self._directory = directory

@@ -135,14 +135,21 @@ def test_reconciliation_tombstones_what_vanished(tmp_path: Path) -> None:
     assert set(view_ids(tmp_path, "appointments")) == fake.ids()
 
 
-def test_rows_inserted_into_a_pulled_window_are_recovered_by_the_recount(tmp_path: Path) -> None:
+def test_rows_moved_into_a_pulled_window_are_recovered_by_the_recount(tmp_path: Path) -> None:
     fake = seeded(APPOINTMENTS, 200)
-    calls = {"n": 0}
+    seen: list[tuple[str, str]] = []
 
-    def reschedule(fake: FakeHealthie, _: dict[str, Any]) -> None:
-        calls["n"] += 1
-        if calls["n"] == 6:  # mid-sync, an appointment moves into the earliest (already pulled) window
-            fake.records[-1].at = utc(2022, 6, 1)
+    def requested(record: Any) -> bool:
+        day = record.at.date().isoformat()
+        return any(lo <= day <= hi for lo, hi in seen)
+
+    def reschedule(fake: FakeHealthie, variables: dict[str, Any]) -> None:
+        seen.append((variables.get("startDate", "0000"), variables.get("endDate", "9999")))
+        if len(seen) == 6:  # mid-sync, an appointment not pulled yet moves into the first, pulled window
+            moved = next(r for r in fake.records if not requested(r))
+            moved.at = datetime.fromisoformat(seen[0][0] if seen[0][0] != "0000" else seen[0][1]).replace(
+                tzinfo=UTC
+            )
 
     fake.on_list = reschedule
     result = sync(fake, tmp_path, replace(OPTIONS, window_concurrency=1))

@@ -13,7 +13,6 @@ from pipelines.healthie.windows import (
     grid,
     initial_windows,
     merge_small,
-    split,
     target_rows_per_window,
 )
 
@@ -31,40 +30,6 @@ def test_initial_windows_tile_the_line(kind: WindowKind) -> None:
     else:
         assert head.end == middle.start == START
         assert middle.end == tail.start == HORIZON
-
-
-@pytest.mark.parametrize(
-    ("window", "expected"),
-    [
-        (Window(date(2020, 1, 1), date(2020, 1, 10)), (date(2020, 1, 5), date(2020, 1, 6))),
-        (Window(date(2020, 1, 1), date(2020, 1, 2)), (date(2020, 1, 1), date(2020, 1, 2))),
-    ],
-)
-def test_split_date_windows_are_inclusive_and_disjoint(window: Window, expected: tuple[date, date]) -> None:
-    halves = split(window, WindowKind.DATE)
-    assert halves is not None
-    left, right = halves
-    assert (left.start, right.end) == (window.start, window.end)
-    assert (left.end, right.start) == expected
-
-
-@pytest.mark.parametrize(
-    ("window", "kind"),
-    [
-        (Window(date(2020, 1, 1), date(2020, 1, 1)), WindowKind.DATE),
-        (Window(None, date(2020, 1, 1)), WindowKind.DATE),
-        (Window(date(2020, 1, 1), None), WindowKind.DATE),
-        (Window(START, START + timedelta(seconds=90)), WindowKind.DATETIME),
-    ],
-)
-def test_split_refuses_open_or_minimal_windows(window: Window, kind: WindowKind) -> None:
-    assert split(window, kind) is None
-
-
-def test_split_datetime_windows_share_the_edge() -> None:
-    halves = split(Window(START, START + timedelta(days=2)), WindowKind.DATETIME)
-    assert halves is not None
-    assert halves[0].end == halves[1].start == START + timedelta(days=1)
 
 
 def test_merge_small_joins_neighbours_within_target() -> None:

@@ -1,0 +1,202 @@
+"""Extraction throughput and memory: the windowed engine against a plain sequential cursor pager.
+
+Part 1 (throughput): the sandbox answers with `--latency-ms` of latency and a token-bucket rate limit
+of R requests/second; both pullers extract the appointments stream (500 rows per page) with the client
+paced at R. The sequential pager sends one request at a time, so latency caps it; the windowed engine
+keeps enough windows in flight to spend the whole budget. The server's own counters give requests,
+peak requests/second and over-limit answers (goal: >= 90% of R, zero over the limit).
+
+Part 2 (memory): the windowed engine extracts a small and a ten-times larger practice without
+latency or limit; peak RSS of the extraction process (its own subprocess) should stay flat.
+
+    python -m bench extract            # 100k-row throughput runs, memory at 100k vs 1M rows (minutes)
+    python -m bench extract --quick    # 20k-row runs, memory at 20k vs 100k rows
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+from healthie_sandbox.server import SandboxHandle, start_in_thread
+from pipelines.healthie.client import ClientSettings, HealthieClient
+from pipelines.healthie.pager import PageSizer, iter_pages
+from pipelines.healthie.streams import APPOINTMENTS
+from pipelines.healthie.windows import Window
+from pipelines.lake.files import ensure_dir
+from pipelines.lake.layout import BatchId, BatchKind, batch_dir, part_name
+from pipelines.lake.rows import rows_to_table
+from pipelines.lake.writer import PartWriter
+
+#: Sandbox scale per row count of the appointments stream (4,000 appointments per unit of scale).
+APPOINTMENTS_PER_SCALE = 4000
+CEILING_GOAL = 0.9
+
+
+@dataclass(frozen=True)
+class Run:
+    label: str
+    rows: int
+    seconds: float
+    requests: int
+    over_limit: int
+    peak_rps: int
+    peak_rss_mb: float
+
+    def row(self, rate: float | None) -> list[str]:
+        per_second = self.requests / self.seconds
+        share = f"{per_second / rate:.0%}" if rate else "-"
+        return [
+            self.label,
+            f"{self.rows:,}",
+            f"{self.seconds:.1f}",
+            f"{self.rows / self.seconds:,.0f}",
+            f"{self.requests:,}",
+            f"{per_second:.1f}",
+            share,
+            str(self.over_limit),
+            str(self.peak_rps),
+            f"{self.peak_rss_mb:.0f}",
+        ]
+
+
+HEADER = ["run", "rows", "s", "rows/s", "requests", "req/s", "of R", "over-limit", "peak rps", "RSS MB"]
+
+
+def table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in [HEADER, *rows]) for i in range(len(HEADER))]
+    lines = ["  ".join(cell.rjust(w) for cell, w in zip(r, widths, strict=True)) for r in [HEADER, *rows]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+# -- child processes: one extraction each, so its peak RSS is its own --------------------------------
+
+
+async def sequential_pull(settings: ClientSettings, warehouse: Path) -> dict[str, Any]:
+    """The baseline: one window, one request at a time, same client, same writer."""
+    spec = APPOINTMENTS
+    batch = BatchId.new(BatchKind.FULL)
+    directory = ensure_dir(batch_dir(warehouse, spec.name, batch))
+    numbers = count()
+    writer = PartWriter(directory, spec.arrow_schema, lambda: part_name(next(numbers)))
+    rows = 0
+    began = time.monotonic()
+    async with HealthieClient(settings) as client:
+        async for page in iter_pages(client, spec, Window(), PageSizer(spec.page_size_cap)):
+            if page.items:
+                extracted_at = datetime.now(UTC)
+                writer.write(rows_to_table(spec, page.items, extracted_at=extracted_at, sync_id=batch.value))
+                rows += len(page.items)
+            if writer.file_full:
+                writer.commit()
+        writer.commit()
+        requests = client.total.requests
+    return {"rows": rows, "duration_seconds": time.monotonic() - began, "requests": requests}
+
+
+def child_sequential() -> int:
+    settings = ClientSettings(
+        api_key=os.environ["HEALTHIE_API_KEY"],
+        api_url=os.environ["HEALTHIE_API_URL"],
+        rate_limit_rps=float(os.environ["HEALTHIE_RATE_LIMIT_RPS"]),
+    )
+    result = asyncio.run(sequential_pull(settings, Path(os.environ["WAREHOUSE_DIR"])))
+    result["peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+def run_child(handle: SandboxHandle, mode: str, rate: float) -> dict[str, Any]:
+    """Extract appointments in a fresh process and a fresh warehouse; returns its JSON report."""
+    with tempfile.TemporaryDirectory(prefix="extract-bench-") as warehouse:
+        env = {
+            **os.environ,
+            "HEALTHIE_API_URL": handle.url,
+            "HEALTHIE_API_KEY": handle.api_key,
+            "HEALTHIE_RATE_LIMIT_RPS": str(rate),
+            "WAREHOUSE_DIR": warehouse,
+        }
+        if mode == "windowed":
+            command = [sys.executable, "-m", "pipelines.healthie.cli", "--stream", "appointments"]
+        else:
+            command = [sys.executable, "-m", "bench.extract_bench", "--child-sequential"]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"{mode} extraction failed: {done.stdout[-500:]} {done.stderr[-1500:]}")
+        return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def measure(handle: SandboxHandle, label: str, mode: str, rate: float) -> Run:
+    with handle.control() as control:
+        control.reset_stats()
+        report = run_child(handle, mode, rate)
+        stats = control.stats()
+    return Run(
+        label=label,
+        rows=int(report["rows"]),
+        seconds=float(report["duration_seconds"]),
+        requests=int(stats["requests"]),
+        over_limit=int(stats["over_limit"]),
+        peak_rps=int(stats["peak_rps"]),
+        peak_rss_mb=report["peak_rss_kb"] / 1024,
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    throughput_rows: int
+    memory_rows: tuple[int, int]
+
+
+def sandbox(rows: int, **faults: Any) -> SandboxHandle:
+    scale = rows / APPOINTMENTS_PER_SCALE
+    return start_in_thread(scale=scale, seed=7, startup_timeout=900, **faults)
+
+
+def throughput(plan: Plan, rate: float, latency_ms: float) -> Iterator[list[str]]:
+    with sandbox(plan.throughput_rows, latency_ms=latency_ms, rate_limit_rps=rate) as handle:
+        for label, mode in (("sequential pager", "sequential"), ("windowed engine", "windowed")):
+            yield measure(handle, f"{label} @ R={rate:g}", mode, rate).row(rate)
+
+
+def memory(plan: Plan) -> Iterator[list[str]]:
+    for rows in plan.memory_rows:
+        with sandbox(rows) as handle:
+            yield measure(handle, f"windowed, {rows:,} rows", "windowed", 10_000).row(None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench extract", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small runs (a smoke test)")
+    parser.add_argument("--rate", type=float, default=40.0, help="the rate limit R (requests/second)")
+    parser.add_argument("--latency-ms", type=float, default=100.0)
+    parser.add_argument("--child-sequential", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child_sequential:
+        return child_sequential()
+    plan = Plan(20_000, (20_000, 100_000)) if args.quick else Plan(100_000, (100_000, 1_000_000))
+    print(f"appointments, {args.latency_ms:g} ms latency, rate limit R = {args.rate:g} req/s", flush=True)
+    rows = list(throughput(plan, args.rate, args.latency_ms))
+    print(table(rows), flush=True)
+    print(f"goal: windowed >= {CEILING_GOAL:.0%} of R with 0 over-limit answers\n", flush=True)
+    print("peak memory of the extraction process (no latency, no limit):", flush=True)
+    print(table(list(memory(plan))), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
