@@ -9,6 +9,7 @@ import pytest
 from sandbox_gql import Gql
 
 from healthie_sandbox.control import SandboxControl
+from healthie_sandbox.server import SandboxHandle
 from healthie_sandbox.timestamps import parse_any
 
 INACTIVE = {"Cancelled", "No-Show", "Re-Scheduled"}
@@ -24,8 +25,8 @@ def appointments_truth(sandbox_control_module: SandboxControl) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def sandbox_control_module(sandbox: object) -> SandboxControl:
-    return sandbox.control()  # type: ignore[attr-defined,no-any-return]
+def sandbox_control_module(sandbox: SandboxHandle) -> SandboxControl:
+    return sandbox.control()
 
 
 def test_appointments_default_to_own_future_active_and_unpaginated(

@@ -51,7 +51,7 @@ def test_every_type_agrees_with_healthie(name: str, real: GraphQLSchema) -> None
             assert str(field.type) == str(real_field.type), f"{name}.{field_name}"
             if isinstance(ours, GraphQLObjectType):
                 for arg_name, arg in field.args.items():
-                    real_arg = real_field.args.get(arg_name)  # type: ignore[union-attr]
+                    real_arg = real_field.args.get(arg_name)
                     assert real_arg is not None, (
                         f"{name}.{field_name}({arg_name}) is not in Healthie's schema"
                     )
