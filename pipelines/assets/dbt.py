@@ -94,10 +94,10 @@ def dbt_build_args(
 
     `dbt_build_args(streams=["appointments"])` -> `["build", "--select", "source:healthie.appointments+"]`.
     Streams are validated against the stream specs and sorted, so the same change set always gives the
-    same command (`dbt_stream_selector`). `full_refresh`
-    rebuilds incremental models from the whole lake. `skip_lake_scans` leaves out the tests that re-read
-    the whole lake through the staging views (tag `lake_scan`): a webhook refresh should, since the
-    incremental marts parse every changed row themselves; the nightly build should not.
+    same command (`dbt_stream_selector`). `full_refresh` rebuilds incremental models from the whole
+    lake. `skip_lake_scans` leaves out the tests that re-read the whole lake through the staging views
+    (tag `lake_scan`): a webhook refresh should, since the incremental marts parse every changed row
+    themselves; the nightly build should not.
     """
     args = ["build"]
     if streams is not None:
