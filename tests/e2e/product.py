@@ -71,6 +71,12 @@ def load_definitions() -> dg.Definitions:
     return defs
 
 
+def stable(value: Any) -> Any:
+    """A value as a snapshot compares it: DuckDB sums and averages DOUBLEs in parallel, in no fixed
+    order, so their last bits differ between identical builds; compare them to 9 significant digits."""
+    return float(f"{value:.9g}") if isinstance(value, float) else value
+
+
 @dataclass
 class Product:
     """A running product: sandbox, warehouse directory, Dagster instance and definitions."""
@@ -131,7 +137,7 @@ class Product:
                 relation = con.table(f"marts.{table}")
                 kept = [column for column in relation.columns if column not in ignore_columns]
                 rows = relation.select(*(duckdb.ColumnExpression(c) for c in kept)).fetchall()
-                snapshot[table] = sorted(repr(row) for row in rows)
+                snapshot[table] = sorted(repr(tuple(map(stable, row))) for row in rows)
         return snapshot
 
 

@@ -64,6 +64,9 @@ select status, status_group, starts_at, updated_at from marts.fct_appointments w
 -- name: entry
 select entry_type, category, metric_value, patient_id, created_at from marts.fct_entries where entry_id = ?;
 
+-- name: billing_item
+select state, is_collected, amount_paid from marts.fct_billing_items where billing_item_id = ?;
+
 -- name: form_answer_group
 select is_locked, locked_at, locked_by_id, updated_at
 from marts.fct_form_answer_groups

@@ -9,39 +9,19 @@ hard-deleted entry are gone from the marts (their tombstones reconciled).
 
 from __future__ import annotations
 
-from collections import Counter
 from decimal import Decimal
 
 import dagster as dg
 import pytest
 
 from . import truth
+from .assertions import FACT_KEYS, MART_KEYS, assert_keys_equal_truth, assert_succeeded
 from .product import Product, tree_permissions
 
 SANDBOX_SEED = 101
 
-#: (lake stream, query listing the mart's primary keys)
-MART_KEYS = [
-    ("appointments", "appointment_ids"),
-    ("billing_items", "billing_item_ids"),
-    ("entries", "entry_ids"),
-    ("form_answer_groups", "form_answer_group_ids"),
-    ("patients", "patient_ids"),
-    ("providers", "provider_ids"),
-    ("appointment_types", "appointment_type_ids"),
-]
-FACT_KEYS = MART_KEYS[:4]
 #: Streams with a `...Count` query, so with a completeness check on every nightly.
 COUNTED_STREAMS = {"appointments", "billing_items", "entries", "form_answer_groups", "patients", "providers"}
-
-
-def assert_keys_equal_truth(product: Product, stream: str, query: str) -> None:
-    keys = Counter(str(row[0]) for row in product.query(query))
-    assert [key for key, n in keys.items() if n > 1] == [], f"{query}: duplicated keys"
-    expected = truth.ids(product.control.truth(stream))
-    assert set(keys) == expected, (
-        f"{query}: {len(set(keys) - expected)} extra, {len(expected - set(keys))} missing"
-    )
 
 
 @pytest.mark.parametrize(("stream", "query"), MART_KEYS)
@@ -129,8 +109,7 @@ def deleted(product: Product, nightly: dg.ExecuteInProcessResult) -> dict[str, s
     }
     for stream, record in chosen.items():
         control.delete(stream, record)
-    result = product.run("nightly_sync")
-    assert result.success, "the second nightly_sync failed"
+    assert_succeeded(product.run("nightly_sync"))
     return chosen
 
 

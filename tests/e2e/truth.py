@@ -114,5 +114,10 @@ def answers_per_form(rows: Iterable[Row]) -> dict[str, int]:
     return {str(row["id"]): len(row["form_answers"]) for row in rows if row.get("form_answers")}
 
 
+def open_appointments(rows: Iterable[Row]) -> list[str]:
+    """Appointments with no status yet, not availability blocks: the ones a practice goes on to update."""
+    return [str(row["id"]) for row in rows if row.get("pm_status") is None and not row.get("is_blocker")]
+
+
 def by_id(rows: Iterable[Row]) -> dict[str, Row]:
     return {str(row["id"]): row for row in rows}
