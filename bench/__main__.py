@@ -15,6 +15,7 @@ BENCHMARKS: dict[str, str] = {
     "extract": "bench.extract_bench",
     "dbt": "bench.dbt_bench",
     "webhooks": "bench.webhook_bench",
+    "freshness": "bench.freshness_bench",
 }
 
 
