@@ -9,7 +9,7 @@ peak requests/second and over-limit answers (goal: >= 90% of R, zero over the li
 Part 2 (memory): the windowed engine extracts a small and a ten-times larger practice without
 latency or limit; peak RSS of the extraction process (its own subprocess) should stay flat.
 
-    python -m bench extract            # 100k-row throughput runs, memory at 100k vs 1M rows (minutes)
+    python -m bench extract            # 200k-row throughput runs, memory at 100k vs 1M rows (minutes)
     python -m bench extract --quick    # 20k-row runs, memory at 20k vs 100k rows
 """
 
@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.child_sequential:
         return child_sequential()
-    plan = Plan(20_000, (20_000, 100_000)) if args.quick else Plan(100_000, (100_000, 1_000_000))
+    plan = Plan(20_000, (20_000, 100_000)) if args.quick else Plan(200_000, (100_000, 1_000_000))
     print(f"appointments, {args.latency_ms:g} ms latency, rate limit R = {args.rate:g} req/s", flush=True)
     rows = list(throughput(plan, args.rate, args.latency_ms))
     print(table(rows), flush=True)

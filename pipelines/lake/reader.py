@@ -6,6 +6,9 @@ to a writer sees whole files only. The SQL lives in `sql/*.sql` and takes parame
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
 from importlib import resources
@@ -19,6 +22,10 @@ from pipelines.healthie.streams import STREAMS_BY_NAME
 from pipelines.lake.layout import PART_PATTERN, stream_dir
 
 SQL_PACKAGE = "pipelines.lake.sql"
+#: DuckDB memory for the bookkeeping queries (they spill to disk beyond it). Counting distinct ids
+#: needs little; the newest-row-per-id grouping of reconciliation gets more headroom.
+STATS_MEMORY_LIMIT = "16MB"
+GROUPING_MEMORY_LIMIT = "32MB"
 
 
 @cache
@@ -36,9 +43,28 @@ def batch_files(batch_path: Path) -> list[str]:
     return sorted(str(p) for p in Path(batch_path).glob(PART_PATTERN))
 
 
-def _query(name: str, params: dict[str, Any]) -> duckdb.DuckDBPyRelation:
-    """`sql/<name>.sql` as a relation on a fresh in-memory connection (nothing is shared between readers)."""
-    return duckdb.connect().sql(sql(name), params=params)
+@contextmanager
+def _connection(memory_limit: str = GROUPING_MEMORY_LIMIT) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A private in-memory DuckDB, one thread, small memory limit, spilling to a private temp dir: the
+    bookkeeping queries run inside the extraction process, whose memory must not grow with the lake."""
+    with tempfile.TemporaryDirectory(prefix="lake-spill-") as spill:
+        connection = duckdb.connect(
+            config={
+                "memory_limit": memory_limit,
+                "threads": 1,
+                "temp_directory": spill,
+                "preserve_insertion_order": False,
+            }
+        )
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+
+def _fetchall(name: str, params: dict[str, Any], memory_limit: str = GROUPING_MEMORY_LIMIT) -> list[Any]:
+    with _connection(memory_limit) as connection:
+        return connection.sql(sql(name), params=params).fetchall()
 
 
 def current_view(warehouse_dir: Path, stream: str) -> pa.Table:
@@ -46,7 +72,8 @@ def current_view(warehouse_dir: Path, stream: str) -> pa.Table:
     files = stream_files(warehouse_dir, stream)
     if not files:
         return STREAMS_BY_NAME[stream].arrow_schema.empty_table()
-    return _query("current_view", {"files": files}).to_arrow_table()
+    with _connection() as connection:
+        return connection.sql(sql("current_view"), params={"files": files}).to_arrow_table()
 
 
 def vanished_ids(warehouse_dir: Path, stream: str, started_at: datetime) -> list[str]:
@@ -54,8 +81,7 @@ def vanished_ids(warehouse_dir: Path, stream: str, started_at: datetime) -> list
     files = stream_files(warehouse_dir, stream)
     if not files:
         return []
-    result = _query("vanished_ids", {"files": files, "started_at": started_at})
-    return [str(row[0]) for row in result.fetchall()]
+    return [str(row[0]) for row in _fetchall("vanished_ids", {"files": files, "started_at": started_at})]
 
 
 def batch_stats(batch_path: Path) -> dict[str, int]:
@@ -63,5 +89,5 @@ def batch_stats(batch_path: Path) -> dict[str, int]:
     files = batch_files(batch_path)
     if not files:
         return {"row_count": 0, "live_ids": 0, "tombstones": 0}
-    (row,) = _query("batch_stats", {"files": files}).fetchall()
+    (row,) = _fetchall("batch_stats", {"files": files}, STATS_MEMORY_LIMIT)
     return {"row_count": int(row[0]), "live_ids": int(row[1]), "tombstones": int(row[2])}
