@@ -18,6 +18,9 @@ nightly_sync_job = dg.define_asset_job(
     selection=dg.AssetSelection.groups("healthie_extract").downstream(),
     description="Full re-pull of every Healthie stream into the lake (tombstoning what vanished), "
     "then dbt build of staging, marts and reporting models with all checks.",
+    # The nightly build is the reconciliation point: incremental marts are rebuilt from the whole lake,
+    # so a changed model or a missed change batch never outlives a night.
+    config={"ops": {"healthie_dbt_assets": {"config": {"full_refresh": True}}}},
 )
 
 __all__ = ["NIGHTLY_SYNC", "nightly_sync_job", "webhook_refresh_job"]

@@ -23,7 +23,13 @@ from typing import Any, Protocol
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from pipelines.assets.dbt import DBT_PROJECT, WAREHOUSE_POOL, HealthieDbtTranslator, dbt_build_args
+from pipelines.assets.dbt import (
+    DBT_PROJECT,
+    WAREHOUSE_POOL,
+    HealthieDbtTranslator,
+    dbt_build_args,
+    ensure_private_warehouse,
+)
 from pipelines.assets.extract import extract_asset_key
 from pipelines.healthie.resource import HealthieResource
 from pipelines.healthie.streams import STREAMS_BY_NAME, StreamSpec
@@ -229,8 +235,9 @@ def build_downstream_models(
     if not streams:
         context.log.info("no stream changed; nothing to build")
         return
+    ensure_private_warehouse()
     invocation = dbt.cli(
-        dbt_build_args(streams=streams),
+        dbt_build_args(streams=streams, skip_lake_scans=True),
         manifest=DBT_PROJECT.manifest_path,
         dagster_dbt_translator=HealthieDbtTranslator(),
     )

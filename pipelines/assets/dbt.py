@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import (
     DagsterDbtTranslator,
     DbtCliResource,
@@ -28,6 +29,8 @@ from dagster_dbt import (
 )
 
 from pipelines.healthie.streams import STREAMS_BY_NAME
+from pipelines.lake.files import FILE_MODE, ensure_dir
+from pipelines.settings import warehouse_dir_from_env
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -38,6 +41,8 @@ DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else "dbt"
 
 #: The dbt source that reads the lake (models/staging/healthie/_healthie__sources.yml).
 LAKE_SOURCE = "healthie"
+#: The DuckDB file dbt builds under $WAREHOUSE_DIR (dbt_project/profiles.yml names the same file).
+WAREHOUSE_FILE = "warehouse.duckdb"
 #: DuckDB takes one writer at a time: every run that builds the warehouse queues on this pool.
 WAREHOUSE_POOL = "duckdb_warehouse"
 #: dbt tests that re-read the whole lake (dbt_project.yml tags every test on a staging view with it).
@@ -139,6 +144,19 @@ class HealthieDbtTranslator(DagsterDbtTranslator):
         return folders[0] if folders else None
 
 
+def ensure_private_warehouse() -> Path:
+    """Create `$WAREHOUSE_DIR/warehouse.duckdb` owner-only (0600, in a 0700 folder) before dbt opens it.
+
+    DuckDB creates a missing database file with the process umask (usually world-readable); the marts
+    hold PHI, so the file exists, private, before the first build, and later builds keep its mode.
+    """
+    path = ensure_dir(warehouse_dir_from_env()) / WAREHOUSE_FILE
+    if not path.exists():
+        duckdb.connect(str(path)).close()
+    os.chmod(path, FILE_MODE)
+    return path
+
+
 class DbtBuildConfig(dg.Config):
     """Run configuration of the dbt assets."""
 
@@ -159,6 +177,7 @@ def _build_healthie_dbt_assets() -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
     ) -> Iterator[Any]:
         """`dbt build` of the selected models: each model a materialization, each dbt test a check."""
+        ensure_private_warehouse()
         yield from dbt.cli(dbt_build_args(full_refresh=config.full_refresh), context=context).stream()
 
     return healthie_dbt_assets

@@ -36,7 +36,7 @@ class DbtRun:
 
 
 def run_dbt(warehouse_dir: Path | str, args: Sequence[str], artifacts_dir: Path) -> DbtRun:
-    """`dbt <args>` on the project with `WAREHOUSE_DIR=warehouse_dir`, from the repository root.
+    """`dbt <args>` on the project with `WAREHOUSE_DIR=warehouse_dir`, from dbt_project/ as Dagster runs it.
 
     `artifacts_dir` holds dbt's target/ and logs/, so runs never touch dbt_project/target (the manifest
     Dagster loads) and runs against one warehouse share partial parsing.
@@ -56,7 +56,7 @@ def run_dbt(warehouse_dir: Path | str, args: Sequence[str], artifacts_dir: Path)
     ]
     env = {**os.environ, "WAREHOUSE_DIR": str(warehouse_dir), "DO_NOT_TRACK": "1"}
     completed = subprocess.run(
-        command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+        command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300, check=False
     )
     return DbtRun(tuple(args), completed.returncode, _ANSI.sub("", completed.stdout + completed.stderr))
 

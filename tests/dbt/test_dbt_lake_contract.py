@@ -7,7 +7,7 @@ from typing import Any
 import duckdb
 import jinja2
 import pytest
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 from pipelines.assets.dbt import DBT_PROJECT_DIR
 from pipelines.healthie.streams import STREAMS, StreamSpec

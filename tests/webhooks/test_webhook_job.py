@@ -83,7 +83,15 @@ def test_job_lands_batches_marks_done_and_builds_only_touched_streams(tmp_path: 
     materialized = {m.asset_key.path[-1]: m.metadata for m in materializations}
     assert set(materialized) == {"appointments", "entries"}
     assert materialized["appointments"]["tombstones"].value == 1
-    assert dbt.commands == [["build", "--select", "source:healthie.appointments+ source:healthie.entries+"]]
+    assert dbt.commands == [
+        [
+            "build",
+            "--select",
+            "source:healthie.appointments+ source:healthie.entries+",
+            "--exclude",
+            "tag:lake_scan",
+        ]
+    ]
     built = result.asset_materializations_for_node("build_downstream_models")
     assert [m.asset_key.path for m in built] == [["marts", "fct_appointments"]]
 

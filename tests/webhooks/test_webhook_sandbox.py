@@ -71,7 +71,15 @@ def test_sandbox_changes_reach_the_lake(
             instance=instance,
         )
     assert result.success
-    assert dbt.commands == [["build", "--select", "source:healthie.appointments+ source:healthie.entries+"]]
+    assert dbt.commands == [
+        [
+            "build",
+            "--select",
+            "source:healthie.appointments+ source:healthie.entries+",
+            "--exclude",
+            "tag:lake_scan",
+        ]
+    ]
     with Inbox(inbox_path(tmp_path)) as inbox:
         assert inbox.pending_count() == 0
 
