@@ -44,9 +44,9 @@ class ClientSettings:
     api_url: str = DEFAULT_API_URL
     auth_shard: str | None = None
     rate_limit_rps: float = DEFAULT_RATE_LIMIT_RPS
-    rate_limit_burst: int = 1
-    """Requests that may start back to back; 1 spaces requests evenly so no one-second window of the
-    server's limiter ever sees more than `rate_limit_rps`."""
+    rate_limit_burst: int | None = None
+    """Requests that may start back to back after a stall (None: a tenth of a second's worth). A small
+    burst lets the client catch up when its event loop was busy, without ever averaging above the rate."""
     timeout_seconds: float = 60.0
     connect_timeout_seconds: float = 10.0
     max_attempts: int = 8
@@ -57,8 +57,12 @@ class ClientSettings:
     def __post_init__(self) -> None:
         if not self.api_key or not self.api_key.strip():
             raise MissingApiKeyError(f"{API_KEY_VAR} is not set: export the Healthie API key to extract")
-        if self.rate_limit_rps <= 0 or self.rate_limit_burst < 1 or self.max_in_flight < 1:
+        if self.rate_limit_rps <= 0 or self.burst < 1 or self.max_in_flight < 1:
             raise ValueError("rate_limit_rps must be > 0, rate_limit_burst and max_in_flight >= 1")
+
+    @property
+    def burst(self) -> int:
+        return self.rate_limit_burst or max(1, int(self.rate_limit_rps // 10))
 
     def headers(self) -> dict[str, str]:
         """Healthie's API-key auth headers (NOTES.md), plus the shard for sharded accounts."""
@@ -100,9 +104,7 @@ class HealthieClient:
         self.settings = settings
         self._transport = transport
         self._http: httpx.AsyncClient | None = None
-        self._limiter = AsyncLimiter(
-            settings.rate_limit_burst, settings.rate_limit_burst / settings.rate_limit_rps
-        )
+        self._limiter = AsyncLimiter(settings.burst, settings.burst / settings.rate_limit_rps)
         self._in_flight = asyncio.Semaphore(settings.max_in_flight)
         self.total = RequestStats()
         self._stats: dict[str, RequestStats] = {}

@@ -41,7 +41,7 @@ class HealthieResource(dg.ConfigurableResource):
     api_url: str = DEFAULT_API_URL
     auth_shard: str | None = None
     rate_limit_rps: float = DEFAULT_RATE_LIMIT_RPS
-    rate_limit_burst: int = 1
+    rate_limit_burst: int | None = None
     timeout_seconds: float = 60.0
     max_attempts: int = 8
     backoff_initial_seconds: float = 0.5

@@ -98,16 +98,25 @@ def test_other_graphql_errors_are_not_retried() -> None:
     assert len(fake.requests) == 1
 
 
-def test_rate_limit_paces_requests() -> None:
+@pytest.mark.parametrize(("burst", "requests"), [(1, 11), (5, 15)])
+def test_rate_limit_paces_requests_after_the_burst(burst: int, requests: int) -> None:
     fake = FakeHealthie(PATIENTS)
-    client = fake.client(rate_limit_rps=50)
+    client = fake.client(rate_limit_rps=50, rate_limit_burst=burst)
 
-    async def burst() -> None:
+    async def flood() -> None:
         async with client:
             await asyncio.gather(
-                *(client.execute(PATIENTS.query_text, "PatientsCount", {}, label="p") for _ in range(11))
+                *(
+                    client.execute(PATIENTS.query_text, "PatientsCount", {}, label="p")
+                    for _ in range(requests)
+                )
             )
 
     began = time.monotonic()
-    run(burst())
-    assert time.monotonic() - began >= 10 / 50 * 0.9
+    run(flood())
+    assert time.monotonic() - began >= (requests - burst) / 50 * 0.9
+
+
+def test_default_burst_is_a_tenth_of_a_second() -> None:
+    assert ClientSettings(api_key=API_KEY, rate_limit_rps=40).burst == 4
+    assert ClientSettings(api_key=API_KEY, rate_limit_rps=5).burst == 1
