@@ -13,9 +13,9 @@ from typing import Any
 
 import dagster as dg
 
+from pipelines.healthie.options import DEFAULT_HISTORY_START, StreamResult, SyncOptions
 from pipelines.healthie.resource import HealthieResource
 from pipelines.healthie.streams import STREAMS, StreamSpec
-from pipelines.healthie.sync import DEFAULT_HISTORY_START, StreamResult, SyncOptions
 from pipelines.settings import WarehouseConfig
 
 GROUP = "healthie_extract"

@@ -14,9 +14,9 @@ import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from pipelines.healthie.options import StreamResult, SyncOptions
 from pipelines.healthie.resource import resource_from_env
 from pipelines.healthie.streams import STREAMS, STREAMS_BY_NAME
-from pipelines.healthie.sync import StreamResult, SyncOptions
 from pipelines.settings import warehouse_dir_from_env
 
 

@@ -19,8 +19,9 @@ import dagster as dg
 
 from pipelines.healthie import byid
 from pipelines.healthie.client import ClientSettings, HealthieClient
+from pipelines.healthie.options import Log, StreamResult, SyncOptions
 from pipelines.healthie.streams import StreamSpec
-from pipelines.healthie.sync import Log, StreamResult, SyncOptions, sync_streams
+from pipelines.healthie.sync import sync_streams
 from pipelines.settings import (
     API_KEY_VAR,
     API_URL_VAR,

@@ -1,19 +1,18 @@
 """A full sync of one stream into one lake batch: plan, pull concurrently, verify, reconcile.
 
-1. Plan: count the stream, then cut it into time windows adaptively (halve any window whose count is
-   above a target, merge sparse neighbours) so enough windows exist to keep the shared rate limiter
-   busy. Non-windowed streams are one window.
-2. Pull: windows run concurrently (at most `window_concurrency` at once per stream), each paging with
-   the generic pager into its own rolling part files; after every committed part the checkpoint
-   records the window's durable cursor. A killed sync resumes from there (see lake/checkpoint.py).
+1. Plan: one count per cell of a coarse grid over [history_start, today + future_days] plus the open
+   ends, all concurrent; sparse neighbours merge. Non-windowed streams are one window.
+2. Pull: windows run concurrently (at most `window_concurrency` at once per stream, biggest first),
+   each paging with the generic pager into its own rolling part files; after every committed part the
+   checkpoint records the window's durable cursor, so a killed sync resumes from there (see
+   lake/checkpoint.py). A cell holding too many rows is first cut into ceil(count / target) slices,
+   counted in one round, while other windows already pull.
 3. Catch-up (mutable windowing, e.g. form answer groups on updated_at): rows updated during the sync
    leave the window they were in, so one more window `updated_after: sync start - margin` picks them up.
-4. Verify: recount every window; a window whose count now exceeds what its pass landed (a row created
-   in or moved into it after it was pulled: an appointment rescheduled into an earlier window) is
-   pulled again, up to `max_passes` passes in all.
-5. Reconcile: ids live in the lake, last read before this sync began and not seen by it are re-read
-   by id (where the stream has a by-id query): null → a tombstone dated at the sync start (so a
-   webhook re-read during the sync still wins), a row → landed as live (the pull missed it).
+4. Verify: if the batch's distinct ids differ from the stream's count, recount every window; one
+   whose count now exceeds what its pass landed (a row created in or moved into it after it was
+   pulled: an appointment rescheduled into an earlier window) is pulled again, up to `max_passes`.
+5. Reconcile: ids that vanished from Healthie become tombstones (healthie/reconcile.py).
 """
 
 from __future__ import annotations
@@ -21,18 +20,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
 
-import pyarrow as pa
-
-from pipelines.healthie.byid import fetch_by_ids
 from pipelines.healthie.client import HealthieClient
 from pipelines.healthie.concurrency import gather_all
 from pipelines.healthie.errors import ExtractionError, HealthieError
+from pipelines.healthie.options import Log, StreamResult, SyncOptions
 from pipelines.healthie.pager import PageSizer, iter_pages
+from pipelines.healthie.reconcile import reconcile
 from pipelines.healthie.responses import require_count
 from pipelines.healthie.streams import StreamSpec
 from pipelines.healthie.windows import (
@@ -46,78 +42,16 @@ from pipelines.healthie.windows import (
 from pipelines.lake.checkpoint import Checkpoint, Phase, WindowState, sweep_uncommitted
 from pipelines.lake.files import ensure_dir
 from pipelines.lake.layout import BatchId, BatchKind, batch_dir, list_batches
-from pipelines.lake.reader import batch_stats, vanished_ids
-from pipelines.lake.rows import rows_to_table, tombstone_table
+from pipelines.lake.reader import batch_stats
+from pipelines.lake.rows import rows_to_table
 from pipelines.lake.writer import PartWriter
 
-DEFAULT_HISTORY_START = datetime(2010, 1, 1, tzinfo=UTC)
 #: The catch-up pass starts this long before the sync did, to absorb client/server clock skew.
 CATCHUP_MARGIN = timedelta(minutes=5)
 CATCHUP_KEY = "catchup"
 #: A window is cut only when it holds this much more than the target (a few rows over is not worth a
 #: count request and an extra window).
 SPLIT_SLACK = 1.5
-
-
-class Log(Protocol):
-    """What the sync needs of a logger (a `logging.Logger` or Dagster's `context.log`)."""
-
-    def info(self, msg: str, *args: Any) -> None: ...
-
-    def warning(self, msg: str, *args: Any) -> None: ...
-
-
-@dataclass(frozen=True)
-class SyncOptions:
-    """Tuning of a full sync; the defaults suit production (Dagster run config can override them)."""
-
-    history_start: datetime = DEFAULT_HISTORY_START
-    """Where bounded windows begin; anything older lands in the open-ended first window."""
-    future_days: int = 730
-    """How far past today bounded windows reach (appointments are booked ahead)."""
-    window_concurrency: int = 16
-    min_window_pages: int = 8
-    """Windows are never planned smaller than this many pages: each window costs a count request or
-    two, so fewer, fuller windows spend the rate budget on rows (small streams stay one window)."""
-    page_size: int | None = None
-    """Ask for pages smaller than the stream's cap (None = the cap, the fewest requests)."""
-    coarse_cells: int = 8
-    """First planning round: the bounded range in this many equal cells, counted concurrently."""
-    max_passes: int = 2
-    rows_per_file: int = 100_000
-    row_group_rows: int = 4_000
-    """Rows buffered per window before they are written as a row group: memory is bounded by
-    `window_concurrency x row_group_rows` rows whatever the size of the stream."""
-    progress_every_pages: int = 25
-    resume: bool = True
-    resume_max_age: timedelta = timedelta(hours=24)
-
-
-@dataclass(frozen=True)
-class StreamResult:
-    """What one stream's sync did: the asset's materialization metadata and the completeness check's input."""
-
-    stream: str
-    batch_id: str
-    path: str
-    rows: int
-    live_ids: int
-    tombstones: int
-    recovered: int
-    pages: int
-    requests: int
-    retries: int
-    rate_limited: int
-    duration_seconds: float
-    windows: int
-    repulled_windows: int
-    resumed: bool
-    source_count_start: int | None
-    source_count_end: int | None
-    churn_observed: bool
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class StreamSync:
@@ -154,7 +88,7 @@ class StreamSync:
             cp.phase = Phase.RECONCILE
             self._save()
         if cp.phase is Phase.RECONCILE:
-            await self._reconcile()
+            await reconcile(self.client, self.spec, self.warehouse_dir, self.directory, self.cp, self.log)
             cp.phase = Phase.COMPLETE
             self._save()
         return self._result(time.monotonic() - began, resumed)
@@ -398,42 +332,6 @@ class StreamSync:
             self.log.info(
                 "%s: %d window(s) grew while syncing; pulling them again", self.spec.name, len(short)
             )
-
-    # -- reconciliation -------------------------------------------------------------------------------
-
-    async def _reconcile(self) -> None:
-        vanished = vanished_ids(self.warehouse_dir, self.spec.name, self.cp.started_at)
-        if not vanished:
-            return
-        if self.spec.by_id_operation is not None:
-            found = await fetch_by_ids(self.client, self.spec, vanished)
-            alive = [row for row in found.values() if row is not None]
-            gone = [resource_id for resource_id, row in found.items() if row is None]
-        else:
-            alive, gone = [], vanished
-        batch = self.cp.batch_id
-        tables: list[pa.Table] = []
-        if alive:
-            tables.append(rows_to_table(self.spec, alive, extracted_at=datetime.now(UTC), sync_id=batch))
-        if gone:
-            tables.append(tombstone_table(self.spec, gone, extracted_at=self.cp.started_at, sync_id=batch))
-        writer = PartWriter(self.directory, self.spec.arrow_schema, self.cp.allocate_part)
-        try:
-            writer.write(pa.concat_tables(tables))
-            name = writer.commit()
-        except BaseException:
-            writer.abort()
-            raise
-        if name:
-            self.cp.parts.append(name)
-        self.cp.summary.update(recovered=len(alive), tombstoned=len(gone))
-        self.log.info(
-            "%s: %d id(s) vanished since the last sync: %d tombstoned, %d still live",
-            self.spec.name,
-            len(vanished),
-            len(gone),
-            len(alive),
-        )
 
     # -- result ---------------------------------------------------------------------------------------
 

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from pipelines.healthie.errors import ExtractionError, RunawayPaginationError
+from pipelines.healthie.options import StreamResult, SyncOptions
 from pipelines.healthie.pager import PageSizer, iter_pages, page_budget
 from pipelines.healthie.streams import APPOINTMENTS, BILLING_ITEMS, FORM_ANSWER_GROUPS, PROVIDERS, StreamSpec
-from pipelines.healthie.sync import StreamResult, StreamSync, SyncOptions
+from pipelines.healthie.sync import StreamSync
 from pipelines.healthie.windows import Window
 from pipelines.lake.layout import list_batches
 from pipelines.lake.reader import current_view
