@@ -9,8 +9,12 @@ peak requests/second and over-limit answers (goal: >= 90% of R, zero over the li
 Part 2 (memory): the windowed engine extracts a small and a ten-times larger practice without
 latency or limit; peak RSS of the extraction process (its own subprocess) should stay flat.
 
-    python -m bench extract            # 200k-row throughput runs, memory at 100k vs 1M rows (minutes)
-    python -m bench extract --quick    # 20k-row runs, memory at 20k vs 100k rows
+    python -m bench extract            # 200k-row throughput runs, memory at 100k vs 1M rows (~3.5 min)
+    python -m bench extract --quick    # 20k-row runs, memory at 20k vs 100k rows (~20 s)
+
+The quick run is a smoke test: at 20k rows the first and last round trips (counting, the last
+windows) weigh too much for the share of R to mean anything. Client and sandbox share this machine's
+cores with whatever else runs, so figures are a floor.
 """
 
 from __future__ import annotations

@@ -61,6 +61,8 @@ class FakeHealthie:
     requests: list[dict[str, Any]] = field(default_factory=list)
     max_page_size: int | None = None
     on_list: Callable[[FakeHealthie, dict[str, Any]], None] | None = None
+    unlisted: set[str] = field(default_factory=set)
+    """Ids that lists and counts skip but a by-id read still returns (a pull that misses a live row)."""
     _next_seq: int = 0
 
     def add(self, count: int, start: datetime, step: timedelta) -> None:
@@ -113,7 +115,7 @@ class FakeHealthie:
 
     def _matching(self, variables: dict[str, Any]) -> list[FakeRecord]:
         windowing = self.spec.windowing
-        records = sorted(self.records, key=lambda r: r.seq)
+        records = sorted((r for r in self.records if r.row["id"] not in self.unlisted), key=lambda r: r.seq)
         if windowing is None:
             return records
         lo, hi = variables.get(windowing.start_arg), variables.get(windowing.end_arg)

@@ -136,6 +136,15 @@ def test_reconciliation_tombstones_what_vanished(tmp_path: Path) -> None:
     assert set(view_ids(tmp_path, "appointments")) == fake.ids()
 
 
+def test_reconciliation_rereads_before_tombstoning(tmp_path: Path) -> None:
+    fake = seeded(BILLING_ITEMS, 50)
+    sync(fake, tmp_path)
+    fake.unlisted.add("7")  # the list misses it, yet it exists: it must not be tombstoned
+    result = sync(fake, tmp_path)
+    assert (result.recovered, result.tombstones) == (1, 0)
+    assert set(view_ids(tmp_path, "billing_items")) == fake.ids()
+
+
 def test_rows_moved_into_a_pulled_window_are_recovered_by_the_recount(tmp_path: Path) -> None:
     fake = seeded(APPOINTMENTS, 200)
     seen: list[tuple[str, str]] = []
