@@ -40,8 +40,8 @@ from pipelines.healthie.windows import (
     to_bound,
 )
 from pipelines.lake.checkpoint import Checkpoint, Phase, WindowState, sweep_uncommitted
-from pipelines.lake.files import ensure_dir
-from pipelines.lake.layout import BatchId, BatchKind, batch_dir, list_batches
+from pipelines.lake.files import LockedError, ensure_dir, exclusive_lock
+from pipelines.lake.layout import BatchId, BatchKind, batch_dir, list_batches, stream_dir
 from pipelines.lake.reader import batch_stats
 from pipelines.lake.rows import rows_to_table
 from pipelines.lake.writer import PartWriter
@@ -49,6 +49,7 @@ from pipelines.lake.writer import PartWriter
 #: The catch-up pass starts this long before the sync did, to absorb client/server clock skew.
 CATCHUP_MARGIN = timedelta(minutes=5)
 CATCHUP_KEY = "catchup"
+SYNC_LOCK_NAME = ".sync.lock"
 #: A window is cut only when it holds this much more than the target (a few rows over is not worth a
 #: count request and an extra window).
 SPLIT_SLACK = 1.5
@@ -69,6 +70,16 @@ class StreamSync:
         self.cp = Checkpoint(spec.name, "", datetime.now(UTC), None)
 
     async def run(self) -> StreamResult:
+        """Run the stream's sync; a second sync of the same stream at the same time fails fast rather
+        than sweeping the first one's files as uncommitted."""
+        lock = stream_dir(self.warehouse_dir, self.spec.name) / SYNC_LOCK_NAME
+        try:
+            with exclusive_lock(lock):
+                return await self._run()
+        except LockedError:
+            raise ExtractionError(f"{self.spec.name}: another full sync of this stream is running") from None
+
+    async def _run(self) -> StreamResult:
         began = time.monotonic()
         resumed = self._open_batch()
         cp = self.cp

@@ -8,6 +8,7 @@ so a crash leaves either the whole file or none of it (plus at worst a hidden `.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,5 +94,25 @@ def fsync_file(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class LockedError(RuntimeError):
+    """Another process holds the lock (e.g. a second sync of the same stream)."""
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path) -> Iterator[None]:
+    """Hold an advisory lock on `path` (created 0600) or fail at once; the kernel drops it if the
+    holder dies, so a kill -9 never leaves a stale lock behind."""
+    ensure_dir(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockedError(f"{path} is locked by another process") from None
+        yield
     finally:
         os.close(fd)

@@ -17,7 +17,8 @@ from pipelines.healthie.pager import PageSizer, iter_pages, page_budget
 from pipelines.healthie.streams import APPOINTMENTS, BILLING_ITEMS, FORM_ANSWER_GROUPS, PROVIDERS, StreamSpec
 from pipelines.healthie.sync import StreamSync
 from pipelines.healthie.windows import Window
-from pipelines.lake.layout import list_batches
+from pipelines.lake.files import exclusive_lock
+from pipelines.lake.layout import list_batches, stream_dir
 from pipelines.lake.reader import current_view
 
 from .fakes import FakeHealthie, fail_with, graphql_error, utc
@@ -134,6 +135,13 @@ def test_reconciliation_tombstones_what_vanished(tmp_path: Path) -> None:
     result = sync(fake, tmp_path)
     assert result.tombstones == 2 and not result.resumed
     assert set(view_ids(tmp_path, "appointments")) == fake.ids()
+
+
+def test_a_second_sync_of_the_same_stream_fails_fast(tmp_path: Path) -> None:
+    lock = exclusive_lock(stream_dir(tmp_path, "billing_items") / ".sync.lock")
+    with lock, pytest.raises(ExtractionError, match="another full sync"):
+        sync(seeded(BILLING_ITEMS, 5), tmp_path)
+    assert sync(seeded(BILLING_ITEMS, 5), tmp_path).live_ids == 5
 
 
 def test_reconciliation_rereads_before_tombstoning(tmp_path: Path) -> None:
