@@ -6,16 +6,19 @@ small pages and windows so even a small sandbox is cut into many windows that ru
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import json
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import httpx
 import pyarrow as pa
 import pytest
 
 from healthie_sandbox.server import start_in_thread
 from pipelines.assets import extract_asset_checks, extract_assets
+from pipelines.healthie.client import ClientSettings, HealthieClient
 from pipelines.healthie.resource import HealthieResource
 from pipelines.healthie.streams import STREAMS_BY_NAME, StreamSpec
 from pipelines.lake.reader import current_view
@@ -51,6 +54,45 @@ def resource_for(handle: Any) -> HealthieResource:
         backoff_max_seconds=0.5,
         timeout_seconds=10,
     )
+
+
+class RecordingTransport(httpx.AsyncHTTPTransport):
+    """Real HTTP to the server, keeping every request (headers) and its JSON body (`operationName`,
+    `variables`) so a test can assert what the client sent. `before(body)`, if set, runs just before
+    each request goes out: a test uses it to change the sandbox (a fault, a change) at a chosen point."""
+
+    def __init__(self, before: Callable[[dict[str, Any]], None] | None = None) -> None:
+        super().__init__()
+        self.before = before
+        self.requests: list[httpx.Request] = []
+        self.bodies: list[dict[str, Any]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        self.requests.append(request)
+        self.bodies.append(body)
+        if self.before is not None:
+            self.before(body)
+        return await super().handle_async_request(request)
+
+    def variables(self, operation: str) -> list[dict[str, Any]]:
+        """The variables of every request of `operation`, in the order they were sent."""
+        return [b["variables"] for b in self.bodies if b["operationName"] == operation]
+
+
+def client_for(
+    handle: Any, transport: httpx.AsyncBaseTransport | None = None, **overrides: Any
+) -> HealthieClient:
+    """An engine-level client for a sandbox: no client-side pacing, near-instant backoff."""
+    settings = ClientSettings(
+        api_key=overrides.pop("api_key", handle.api_key),
+        api_url=handle.url,
+        rate_limit_rps=overrides.pop("rate_limit_rps", 10_000),
+        backoff_initial_seconds=overrides.pop("backoff_initial_seconds", 0.001),
+        backoff_max_seconds=overrides.pop("backoff_max_seconds", 0.01),
+        **overrides,
+    )
+    return HealthieClient(settings, transport=transport)
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from pipelines.lake.layout import BatchId, BatchKind, list_batches, part_name
 from pipelines.lake.rows import rows_to_table
 from pipelines.lake.writer import PartWriter
 
-from .fakes import make_row
+from .synthetic import make_row
 
 NOW = datetime(2024, 5, 1, tzinfo=UTC)
 

@@ -12,7 +12,7 @@ from pipelines.lake.change import write_change_batch
 from pipelines.lake.layout import PART_PATTERN
 from pipelines.lake.reader import batch_stats, current_view, vanished_ids
 
-from .fakes import make_row
+from .synthetic import make_row
 
 T0 = datetime(2024, 5, 1, tzinfo=UTC)
 

@@ -12,7 +12,7 @@ from pipelines.healthie.errors import MalformedResponseError
 from pipelines.healthie.streams import APPOINTMENTS, FORM_ANSWER_GROUPS, STREAMS, StreamSpec
 from pipelines.lake.rows import rows_to_table, tombstone_table
 
-from .fakes import make_row
+from .synthetic import make_row
 
 NOW = datetime(2024, 5, 1, 12, tzinfo=UTC)
 SECRET = "Jane-Doe-1980"

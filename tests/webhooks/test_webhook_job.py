@@ -1,4 +1,7 @@
-"""The `webhook_refresh` job in process: inbox -> change batches -> dbt build of the touched streams."""
+"""The `webhook_refresh` job in process: inbox -> change batches -> dbt build of the touched streams.
+
+Rows are re-read by id from a Healthie sandbox over HTTP through the real `HealthieResource`.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import pytest
 
-from pipelines.healthie.streams import APPOINTMENTS, ENTRIES, StreamSpec
+from healthie_sandbox.control import SandboxControl
+from healthie_sandbox.server import SandboxHandle, start_in_thread
+from pipelines.healthie.resource import HealthieResource
+from pipelines.lake.reader import current_view
 from pipelines.refresh import webhook_refresh_job
 from pipelines.settings import WarehouseConfig
 from pipelines.webhooks.events import WebhookEvent, stream_for
@@ -16,16 +23,34 @@ from pipelines.webhooks.inbox import Delivery, Inbox, inbox_path
 from pipelines.webhooks.refresh_config import REFRESH_JOB_NAME, refresh_run_config
 
 
-class FakeHealthie:
-    def __init__(self, rows: dict[str, dict[str, dict[str, Any]]]) -> None:
-        self.rows = rows
+@pytest.fixture(scope="module")
+def healthie_sandbox() -> Iterator[SandboxHandle]:
+    """This module's own server: a test deletes a row and another injects faults."""
+    with start_in_thread(scale=0.05, seed=9) as handle:
+        yield handle
 
-    def fetch_by_ids(self, spec: StreamSpec, ids: Sequence[str]) -> dict[str, dict[str, Any] | None]:
-        return {i: self.rows.get(spec.name, {}).get(i) for i in ids}
+
+@pytest.fixture
+def control(healthie_sandbox: SandboxHandle) -> Iterator[SandboxControl]:
+    with healthie_sandbox.control() as client:
+        yield client
+        client.clear_faults()
+
+
+def healthie_for(handle: SandboxHandle, **overrides: Any) -> HealthieResource:
+    settings: dict[str, Any] = {
+        "rate_limit_rps": 1000,
+        "backoff_initial_seconds": 0.01,
+        "backoff_max_seconds": 0.05,
+        "timeout_seconds": 10,
+    }
+    return HealthieResource(api_key=handle.api_key, api_url=handle.url, **{**settings, **overrides})
 
 
 class FakeDbt:
-    """Stands in for DbtCliResource: records the command lines it was asked to run."""
+    """Stands in for DbtCliResource: records the command lines it was asked to run.
+
+    A real dbt build costs seconds here; tests/e2e/test_webhook_e2e.py runs this job with real dbt."""
 
     def __init__(self) -> None:
         self.commands: list[list[str]] = []
@@ -38,10 +63,6 @@ class FakeDbt:
         yield dg.AssetMaterialization(asset_key=["marts", "fct_appointments"])
 
 
-def full_row(spec: StreamSpec, **values: Any) -> dict[str, Any]:
-    return {field.name: None for field in spec.fields} | values
-
-
 def deliver(warehouse_dir: Path, *events: tuple[str, str, str]) -> int:
     with Inbox(inbox_path(warehouse_dir)) as inbox:
         results = [
@@ -51,7 +72,9 @@ def deliver(warehouse_dir: Path, *events: tuple[str, str, str]) -> int:
     return max(r.event_id for r in results)
 
 
-def run(warehouse_dir: Path, mark: int, healthie: FakeHealthie, dbt: FakeDbt) -> dg.ExecuteInProcessResult:
+def run(
+    warehouse_dir: Path, mark: int, healthie: HealthieResource, dbt: FakeDbt
+) -> dg.ExecuteInProcessResult:
     return webhook_refresh_job.execute_in_process(
         run_config=refresh_run_config(mark),
         resources={
@@ -63,25 +86,29 @@ def run(warehouse_dir: Path, mark: int, healthie: FakeHealthie, dbt: FakeDbt) ->
     )
 
 
-def test_job_lands_batches_marks_done_and_builds_only_touched_streams(tmp_path: Path) -> None:
+def test_job_lands_batches_marks_done_and_builds_only_touched_streams(
+    healthie_sandbox: SandboxHandle, control: SandboxControl, tmp_path: Path
+) -> None:
+    updated, deleted = (str(row["id"]) for row in control.truth("appointments")[:2])
+    entry = str(control.truth("entries")[0]["id"])
+    control.update("appointments", updated)
+    control.delete("appointments", deleted)
     mark = deliver(
         tmp_path,
-        ("5", "Appointment", "appointment.updated"),
-        ("5", "Appointment", "appointment.updated"),
-        ("6", "Appointment", "appointment.deleted"),
-        ("9", "Entry", "entry.created"),
-    )
-    healthie = FakeHealthie(
-        {"appointments": {"5": full_row(APPOINTMENTS, id="5")}, "entries": {"9": full_row(ENTRIES, id="9")}}
+        (updated, "Appointment", "appointment.updated"),
+        (updated, "Appointment", "appointment.updated"),
+        (deleted, "Appointment", "appointment.deleted"),
+        (entry, "Entry", "entry.created"),
     )
     dbt = FakeDbt()
-    result = run(tmp_path, mark, healthie, dbt)
+    result = run(tmp_path, mark, healthie_for(healthie_sandbox), dbt)
     assert result.success
     assert webhook_refresh_job.name == REFRESH_JOB_NAME
 
     materializations = result.asset_materializations_for_node("drain_webhook_inbox")
     materialized = {m.asset_key.path[-1]: m.metadata for m in materializations}
     assert set(materialized) == {"appointments", "entries"}
+    assert materialized["appointments"]["resources_reread"].value == 2
     assert materialized["appointments"]["tombstones"].value == 1
     assert dbt.commands == [
         [
@@ -97,26 +124,34 @@ def test_job_lands_batches_marks_done_and_builds_only_touched_streams(tmp_path: 
 
     batches = sorted((tmp_path / "lake" / "healthie").glob("*/*/*.parquet"))
     assert len(batches) == 2
+    appointments = {r["id"]: r for r in current_view(tmp_path, "appointments").to_pylist()}
+    assert set(appointments) == {updated}, "the deleted appointment is a tombstone"
+    (now,) = (r for r in control.truth("appointments") if str(r["id"]) == updated)
+    assert appointments[updated]["updated_at"] == now["updated_at"], "the row as Healthie holds it now"
+    assert current_view(tmp_path, "entries").column("id").to_pylist() == [entry]
     with Inbox(inbox_path(tmp_path)) as inbox:
         assert inbox.pending_count() == 0
 
 
-def test_job_with_nothing_pending_builds_nothing(tmp_path: Path) -> None:
+def test_job_with_nothing_pending_builds_nothing(
+    healthie_sandbox: SandboxHandle, control: SandboxControl, tmp_path: Path
+) -> None:
+    control.reset_stats()
     dbt = FakeDbt()
-    result = run(tmp_path, 0, FakeHealthie({}), dbt)
+    result = run(tmp_path, 0, healthie_for(healthie_sandbox), dbt)
     assert result.success
     assert dbt.commands == []
+    assert control.stats()["requests"] == 0
 
 
-def test_failed_job_leaves_events_pending(tmp_path: Path) -> None:
-    mark = deliver(tmp_path, ("5", "Appointment", "appointment.updated"))
-
-    class Broken(FakeHealthie):
-        def fetch_by_ids(self, spec: StreamSpec, ids: Sequence[str]) -> dict[str, dict[str, Any] | None]:
-            raise ConnectionError("Healthie unreachable")
-
+def test_failed_job_leaves_events_pending(
+    healthie_sandbox: SandboxHandle, control: SandboxControl, tmp_path: Path
+) -> None:
+    appointment = str(control.truth("appointments")[5]["id"])
+    mark = deliver(tmp_path, (appointment, "Appointment", "appointment.updated"))
+    control.fail_every(1, "drop")  # Healthie unreachable: every connection closes unanswered
     dbt = FakeDbt()
-    result = run(tmp_path, mark, Broken({}), dbt)
+    result = run(tmp_path, mark, healthie_for(healthie_sandbox, max_attempts=2), dbt)
     assert not result.success
     assert dbt.commands == []
     with Inbox(inbox_path(tmp_path)) as inbox:

@@ -1,0 +1,316 @@
+"""The generic pager and the full-sync engine (below the Dagster assets) against the sandbox over HTTP:
+complete, resumable, guarded against runaway paging.
+
+The module has its own small server (`engine`): tests delete, move and unfinish rows, so each reads
+the sandbox's truth after its own changes. Requests go over loopback through `RecordingTransport`,
+which keeps what the client sent and lets a test act at a chosen request (schedule a fault, move a row).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from healthie_sandbox.control import SandboxControl
+from healthie_sandbox.server import SandboxHandle, start_in_thread
+from healthie_sandbox.timestamps import parse_any
+from pipelines.healthie.errors import ExtractionError, RunawayPaginationError
+from pipelines.healthie.options import StreamResult, SyncOptions
+from pipelines.healthie.pager import Page, PageSizer, iter_pages, page_budget
+from pipelines.healthie.streams import APPOINTMENTS, BILLING_ITEMS, FORM_ANSWER_GROUPS, PROVIDERS, StreamSpec
+from pipelines.healthie.sync import StreamSync
+from pipelines.healthie.windows import Window
+from pipelines.lake.files import exclusive_lock
+from pipelines.lake.layout import list_batches, stream_dir
+from pipelines.lake.reader import current_view
+
+from .conftest import RecordingTransport, client_for
+
+LOG = logging.getLogger("test")
+TODAY = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+OPTIONS = SyncOptions(
+    history_start=TODAY - timedelta(days=3 * 365),  # seeded data spans the last two years
+    future_days=30,
+    window_concurrency=4,
+    rows_per_file=25,
+    page_size=10,
+    min_window_pages=1,
+)
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[SandboxHandle]:
+    """This module's server: 200 appointments, 100 payments, 40 forms, 3 providers."""
+    with start_in_thread(scale=0.05, seed=5) as handle:
+        yield handle
+
+
+@pytest.fixture
+def control(engine: SandboxHandle) -> Iterator[SandboxControl]:
+    with engine.control() as client:
+        yield client
+        client.clear_faults()
+
+
+def truth_ids(control: SandboxControl, stream: str) -> set[str]:
+    return {str(row["id"]) for row in control.truth(stream)}
+
+
+def view_ids(warehouse: Path, stream: str) -> list[str]:
+    return current_view(warehouse, stream).column("id").to_pylist()
+
+
+def sync(
+    handle: SandboxHandle,
+    spec: StreamSpec,
+    warehouse: Path,
+    options: SyncOptions = OPTIONS,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> StreamResult:
+    async def go() -> StreamResult:
+        async with client_for(handle, transport) as client:
+            return await StreamSync(client, spec, warehouse, options, LOG).run()
+
+    return asyncio.run(go())
+
+
+def all_pages(
+    handle: SandboxHandle,
+    spec: StreamSpec,
+    sizer: PageSizer,
+    expected: int | None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> list[Page]:
+    async def go() -> list[Page]:
+        async with client_for(handle, transport) as client:
+            return [p async for p in iter_pages(client, spec, Window(), sizer, expected_rows=expected)]
+
+    return asyncio.run(go())
+
+
+def page_sizes(total: int, size: int) -> list[int]:
+    """What paging `total` rows by `size` yields: full pages, then a short (maybe empty) last one."""
+    return [size] * (total // size) + [total % size]
+
+
+def item_ids(pages: list[Page]) -> list[str]:
+    return [str(item["id"]) for page in pages for item in page.items]
+
+
+# -- the pager -------------------------------------------------------------------------------------
+
+
+def test_cursor_pager_walks_every_page_with_required_args(
+    engine: SandboxHandle, control: SandboxControl
+) -> None:
+    truth = truth_ids(control, "appointments")
+    transport = RecordingTransport()
+    pages = all_pages(engine, APPOINTMENTS, PageSizer(60), len(truth), transport)
+    assert [len(p.items) for p in pages] == page_sizes(len(truth), 60)
+    assert pages[-1].is_last and not any(p.is_last for p in pages[:-1])
+    ids = item_ids(pages)
+    assert len(ids) == len(set(ids)) and set(ids) == truth, "every row once (the required args keep all)"
+    first, second = transport.variables("Appointments")[:2]
+    assert first == {**APPOINTMENTS.required_args, "page_size": 60, "order_by": "CREATED_AT_ASC"}
+    assert second["after"] == pages[0].next_cursor
+
+
+def test_offset_pager(engine: SandboxHandle, control: SandboxControl) -> None:
+    truth = truth_ids(control, "providers")
+    assert len(truth) == 3
+    transport = RecordingTransport()
+    pages = all_pages(engine, PROVIDERS, PageSizer(2), len(truth), transport)
+    assert [p.next_offset for p in pages] == [2, 3]
+    assert [v["offset"] for v in transport.variables("Providers")] == [0, 2]
+    assert set(item_ids(pages)) == truth
+
+
+def test_page_size_halves_when_too_complex(engine: SandboxHandle, control: SandboxControl) -> None:
+    control.set_faults(max_complexity=30)  # a payment costs 1 per row: 100 and 50 are refused, 25 fits
+    control.reset_stats()
+    truth = truth_ids(control, "billing_items")
+    sizer = PageSizer(100)
+    pages = all_pages(engine, BILLING_ITEMS, sizer, len(truth))
+    assert sizer.size == 25 and set(item_ids(pages)) == truth and len(item_ids(pages)) == len(truth)
+    assert control.stats()["too_complex"] == 2
+
+
+class StuckCursorTransport(RecordingTransport):
+    """Answers the second list request with the server's first page again: a server that does not
+    advance. The sandbox cannot be made to do this (its keyset cursors always move past the page just
+    served, and no fault kind repeats an answer), so this one response is replayed on the client side;
+    every request still goes to the sandbox over HTTP."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first: bytes | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        body = await response.aread()
+        if self.first is None:
+            self.first = body
+        else:
+            body = self.first
+        return httpx.Response(response.status_code, headers=response.headers, content=body)
+
+
+def test_repeated_cursor_is_a_runaway(engine: SandboxHandle, control: SandboxControl) -> None:
+    expected = len(truth_ids(control, "billing_items"))
+    with pytest.raises(RunawayPaginationError, match="cursor repeated on page 2"):
+        all_pages(engine, BILLING_ITEMS, PageSizer(10), expected, StuckCursorTransport())
+
+
+def test_more_pages_than_the_count_allows_is_a_runaway(engine: SandboxHandle) -> None:
+    transport = RecordingTransport()
+    with pytest.raises(RunawayPaginationError, match="does not end"):
+        all_pages(engine, BILLING_ITEMS, PageSizer(10), 2, transport)  # the server holds ~100 rows
+    assert page_budget(2, 10) == 3 and len(transport.bodies) == 3
+
+
+# -- full syncs ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "spec", [APPOINTMENTS, BILLING_ITEMS, FORM_ANSWER_GROUPS, PROVIDERS], ids=lambda s: s.name
+)
+def test_full_sync_lands_every_row_once(
+    spec: StreamSpec, engine: SandboxHandle, control: SandboxControl, tmp_path: Path
+) -> None:
+    result = sync(engine, spec, tmp_path)
+    truth = truth_ids(control, spec.name)
+    landed = view_ids(tmp_path, spec.name)
+    assert len(landed) == len(set(landed)) and set(landed) == truth
+    assert result.live_ids == result.source_count_end == len(truth)
+    assert not result.churn_observed and result.tombstones == 0
+    if spec.windowing:
+        assert result.windows > 3, "the stream was split into windows"
+
+
+def fail_at_list_request(
+    control: SandboxControl, operation: str, number: int
+) -> Callable[[dict[str, Any]], None]:
+    """A `before` hook scheduling one malformed answer for the `number`-th `operation` request."""
+    seen = 0
+
+    def before(body: dict[str, Any]) -> None:
+        nonlocal seen
+        if body["operationName"] == operation:
+            seen += 1
+            if seen == number:
+                control.fail_next(1, "invalid_json")
+
+    return before
+
+
+def test_kill_mid_sync_then_rerun_completes_without_duplicates(
+    engine: SandboxHandle, control: SandboxControl, tmp_path: Path
+) -> None:
+    truth = truth_ids(control, "billing_items")
+    one_at_a_time = replace(OPTIONS, window_concurrency=1, page_size=5, rows_per_file=10)
+    transport = RecordingTransport(before=fail_at_list_request(control, "BillingItems", 8))
+    with pytest.raises(ExtractionError, match=r"billing_items window .* page \d+: invalid JSON") as caught:
+        sync(engine, BILLING_ITEMS, tmp_path, one_at_a_time, transport)
+    assert engine.api_key not in str(caught.value)
+    assert not list(tmp_path.rglob(".*.tmp")), "no temp file survives a failure"
+    partial = len(view_ids(tmp_path, "billing_items"))
+    assert 0 < partial < len(truth)
+    result = sync(engine, BILLING_ITEMS, tmp_path)
+    assert result.resumed
+    ids = view_ids(tmp_path, "billing_items")
+    assert len(ids) == len(set(ids)) and set(ids) == truth
+    assert len(list_batches(tmp_path, "billing_items")) == 1
+
+
+def test_reconciliation_tombstones_what_vanished(
+    engine: SandboxHandle, control: SandboxControl, tmp_path: Path
+) -> None:
+    sync(engine, APPOINTMENTS, tmp_path)
+    for row in control.truth("appointments")[3:5]:
+        control.delete("appointments", row["id"])
+    result = sync(engine, APPOINTMENTS, tmp_path)
+    assert result.tombstones == 2 and not result.resumed
+    assert set(view_ids(tmp_path, "appointments")) == truth_ids(control, "appointments")
+
+
+def test_a_second_sync_of_the_same_stream_fails_fast(
+    engine: SandboxHandle, control: SandboxControl, tmp_path: Path
+) -> None:
+    lock = exclusive_lock(stream_dir(tmp_path, "billing_items") / ".sync.lock")
+    with lock, pytest.raises(ExtractionError, match="another full sync"):
+        sync(engine, BILLING_ITEMS, tmp_path)
+    assert sync(engine, BILLING_ITEMS, tmp_path).live_ids == len(truth_ids(control, "billing_items"))
+
+
+def test_reconciliation_rereads_before_tombstoning(
+    engine: SandboxHandle, control: SandboxControl, tmp_path: Path
+) -> None:
+    sync(engine, FORM_ANSWER_GROUPS, tmp_path)
+    # Lists show finished forms only, a by-id read any live form: unfinished, the form leaves the list
+    # yet exists, so it must be re-read and kept, not tombstoned.
+    unlisted = str(control.truth("form_answer_groups")[7]["id"])
+    control.update("form_answer_groups", unlisted, finished=False)
+    result = sync(engine, FORM_ANSWER_GROUPS, tmp_path)
+    assert (result.recovered, result.tombstones) == (1, 0)
+    assert unlisted not in truth_ids(control, "form_answer_groups")
+    assert set(view_ids(tmp_path, "form_answer_groups")) == truth_ids(control, "form_answer_groups") | {
+        unlisted
+    }
+
+
+def test_rows_moved_into_a_pulled_window_are_recovered_by_the_recount(
+    engine: SandboxHandle, control: SandboxControl, tmp_path: Path
+) -> None:
+    pulled: list[tuple[str, str]] = []  # (first day, last day) of each window paged so far, in order
+    moved: list[str] = []
+
+    def inside(day: str) -> bool:
+        return any(lo <= day <= hi for lo, hi in pulled)
+
+    def reschedule(body: dict[str, Any]) -> None:
+        """Once a window is finished, move an appointment not pulled yet into it (a reschedule)."""
+        if body["operationName"] != "Appointments" or moved:
+            return
+        variables = body["variables"]
+        current = (variables.get("startDate", "0000-00-00"), variables.get("endDate", "9999-99-99"))
+        done = [w for w in pulled if w != current]  # one window at a time: earlier ones are finished
+        if current not in pulled:
+            pulled.append(current)
+        if not done:
+            return
+        row = next(r for r in control.truth("appointments") if not inside(utc_day(r["date"])))
+        target = done[0][0] if done[0][0] != "0000-00-00" else done[0][1]
+        control.update("appointments", row["id"], date=f"{target} 12:00:00 +0000")
+        moved.append(str(row["id"]))
+
+    transport = RecordingTransport(before=reschedule)
+    result = sync(engine, APPOINTMENTS, tmp_path, replace(OPTIONS, window_concurrency=1), transport)
+    assert moved, "an appointment was moved mid-sync"
+    assert set(view_ids(tmp_path, "appointments")) == truth_ids(control, "appointments")
+    assert result.churn_observed and result.repulled_windows >= 1
+
+
+def utc_day(stamp: str) -> str:
+    """The UTC day of a sandbox timestamp (`2026-01-06 12:00:00 -0700` and its other styles)."""
+    return datetime.fromtimestamp(parse_any(stamp), UTC).date().isoformat()
+
+
+def test_mutable_windows_end_with_a_catch_up_pass_from_the_sync_start(
+    engine: SandboxHandle, control: SandboxControl, tmp_path: Path
+) -> None:
+    transport = RecordingTransport()
+    before = datetime.now(UTC)
+    sync(engine, FORM_ANSWER_GROUPS, tmp_path, transport=transport)
+    catch_up = transport.variables("FormAnswerGroups")[-1]
+    assert "updated_before" not in catch_up
+    started = datetime.fromisoformat(catch_up["updated_after"])
+    assert before - timedelta(minutes=6) <= started <= before
+    assert set(view_ids(tmp_path, "form_answer_groups")) == truth_ids(control, "form_answer_groups")
