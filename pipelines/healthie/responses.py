@@ -57,6 +57,8 @@ def interpret_response(status: int, headers: Mapping[str, str], content: bytes) 
         raise RateLimitedError("HTTP 429 Too Many Requests", retry_after)
     if status >= 500 or status == 408:
         raise ServerError(f"HTTP {status}", retry_after)
+    if status in (401, 403):  # whatever the body says, the fix is the credentials, not the query
+        raise RequestRejectedError(f"HTTP {status} (check HEALTHIE_API_KEY, HEALTHIE_AUTH_SHARD and the URL)")
     body = _parse_json(status, content)
     errors = body.get("errors") if isinstance(body, dict) else None
     if errors:

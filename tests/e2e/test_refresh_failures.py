@@ -78,7 +78,7 @@ def test_refused_reread_fails_the_drain_step(refused: dg.ExecuteInProcessResult)
     assert not refused.success
     failures = failed_steps(refused)
     assert list(failures) == [DRAIN_STEP]
-    assert "Unauthorized" in failures[DRAIN_STEP]
+    assert "HTTP 401 (check HEALTHIE_API_KEY" in failures[DRAIN_STEP]
     assert REVOKED_KEY not in failures[DRAIN_STEP], "an API key never appears in an error"
 
 
