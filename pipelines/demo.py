@@ -14,7 +14,6 @@ record contents.
 from __future__ import annotations
 
 import io
-import logging
 import os
 import secrets
 import sys
@@ -169,7 +168,6 @@ def demonstrate_webhooks(
     from pipelines.sensors import webhook_inbox_sensor
 
     context = dg.build_sensor_context(instance=instance, resources={"warehouse": build_warehouse_config()})
-    logging.getLogger("dagster").setLevel(logging.WARNING)  # the demo reports the sensor's verdict itself
     evaluation = webhook_inbox_sensor(context)
     run_requests = list(getattr(evaluation, "run_requests", None) or [])
     if not run_requests:
