@@ -141,7 +141,7 @@ class ChangeService:
         values = self._columns(stream, fields, length_hint=before.get("length"))
         values.update(updated_at=restamp(before["updated_at"], now), updated_ts=now)
         self.store.update(stream.entity, row_id, values)
-        changed = tuple(name for name in fields if self._differs(stream, before, name, values))
+        changed = tuple(name for name in fields if self._differs(before, name, values))
         events = self._update_events(stream, row_id, before, values, (*changed, "updated_at"))
         return Change(stream.name, "update", row_id, (*changed, "updated_at"), events)
 
@@ -279,7 +279,7 @@ class ChangeService:
             out.append(stored)
         return out
 
-    def _differs(self, stream: Stream, before: Row, name: str, values: Row) -> bool:
+    def _differs(self, before: Row, name: str, values: Row) -> bool:
         column = name if name in values else f"{name}_id"
         return before.get(column) != values.get(column)
 

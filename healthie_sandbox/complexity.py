@@ -29,8 +29,6 @@ from graphql.execution.values import get_argument_values
 
 from healthie_sandbox.resolvers import LIST_BY_FIELD
 
-MAX_COMPLEXITY = 2000
-
 
 def message(cost: int, maximum: int) -> str:
     return f"Query has complexity of {cost}, which exceeds max complexity of {maximum}"

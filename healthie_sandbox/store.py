@@ -108,7 +108,7 @@ class Store:
             known = self._integers[entity.table] = frozenset(r[1] for r in info if r[2].upper() == "INTEGER")
         return known
 
-    def _rows(self, entity: Entity, sql: str, params: Sequence[Any]) -> list[Row]:
+    def _rows(self, sql: str, params: Sequence[Any]) -> list[Row]:
         cur = self.conn.execute(sql, params)
         names = [d[0] for d in cur.description]
         return [dict(zip(names, values, strict=True)) for values in cur.fetchall()]
@@ -138,7 +138,7 @@ class Store:
         if limit is not None or offset:
             sql += " LIMIT ? OFFSET ?"
             params += [-1 if limit is None else limit, offset]
-        return self._rows(entity, sql, params)
+        return self._rows(sql, params)
 
     def count(self, entity: Entity, where: Filter) -> int:
         sql = f"SELECT count(*) FROM {_quote(entity.table)} WHERE {where.sql()}"
@@ -146,7 +146,7 @@ class Store:
 
     def get(self, entity: Entity, row_id: int, where: Filter | None = None) -> Row | None:
         where = (where or Filter()).and_("id = ?", row_id)
-        rows = self._rows(entity, f"SELECT * FROM {_quote(entity.table)} WHERE {where.sql()}", where.params)
+        rows = self._rows(f"SELECT * FROM {_quote(entity.table)} WHERE {where.sql()}", where.params)
         return rows[0] if rows else None
 
     def ids(self, entity: Entity, where: Filter) -> list[int]:

@@ -124,11 +124,6 @@ def iso8601(epoch: int, offset_minutes: int = 0) -> str:
     return render(epoch, Style.ISO_OFFSET, offset_minutes)
 
 
-def day_text(epoch: int) -> str:
-    """`YYYY-MM-DD` of `epoch` in UTC."""
-    return _day(epoch // DAY)[0]
-
-
 def parse_day(text: str) -> int:
     """Epoch seconds of 00:00 UTC on a `YYYY-MM-DD` day; ValueError for anything else."""
     if len(text) != 10:

@@ -20,8 +20,6 @@ from pipelines.settings import WarehouseConfig
 
 GROUP = "healthie_extract"
 KINDS = {"healthie", "parquet"}
-HEALTHIE_RESOURCE_KEY = "healthie"
-WAREHOUSE_RESOURCE_KEY = "warehouse"
 
 
 def extract_asset_key(stream: str) -> dg.AssetKey:

@@ -34,10 +34,6 @@ class Window:
     start: Bound | None = None
     end: Bound | None = None
 
-    @property
-    def is_unbounded(self) -> bool:
-        return self.start is None and self.end is None
-
     def label(self) -> str:
         """A short, PHI-free name for logs and error messages."""
         return f"[{_fmt(self.start) if self.start else '-inf'} .. {_fmt(self.end) if self.end else '+inf'}]"

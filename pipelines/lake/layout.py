@@ -70,11 +70,6 @@ def part_name(number: int) -> str:
     return f"part-{number:05d}.parquet"
 
 
-def stream_glob(warehouse_dir: Path, stream: str) -> str:
-    """Glob over every part of every batch of a stream (what readers and dbt sources scan)."""
-    return str(stream_dir(warehouse_dir, stream) / "*" / PART_PATTERN)
-
-
 def list_batches(
     warehouse_dir: Path, stream: str, kind: BatchKind | None = None
 ) -> list[tuple[BatchId, Path]]:

@@ -48,11 +48,6 @@ class PartWriter:
         """True once the current file holds `rows_per_file` rows: time to `commit()`."""
         return self._file_rows + self._buffered_rows >= self._rows_per_file
 
-    @property
-    def pending_rows(self) -> int:
-        """Rows written since the last commit (lost if the process dies now)."""
-        return self._file_rows + self._buffered_rows
-
     def write(self, table: pa.Table) -> None:
         if table.schema != self._schema:
             table = table.cast(self._schema)
