@@ -33,13 +33,17 @@ def ensure_dir(path: Path) -> Path:
     return path
 
 
-def fsync_dir(path: Path) -> None:
-    """Persist a directory entry (a rename or a new file) so it survives power loss."""
+def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def fsync_dir(path: Path) -> None:
+    """Persist a directory entry (a rename or a new file) so it survives power loss."""
+    _fsync(path)
 
 
 def temp_path_for(final: Path) -> Path:
@@ -91,11 +95,7 @@ def create_private(path: Path) -> Path:
 
 def fsync_file(path: Path) -> None:
     """Flush a closed file's bytes to disk before it is renamed into place."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    _fsync(path)
 
 
 class LockedError(RuntimeError):
