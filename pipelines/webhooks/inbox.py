@@ -35,10 +35,12 @@ BUSY_TIMEOUT_SECONDS = 10.0
 
 
 def inbox_path(warehouse_dir: str | os.PathLike[str] | None = None) -> Path:
-    """`$WAREHOUSE_DIR/webhooks/inbox.sqlite3`, read at call time (never at import)."""
-    base = (
-        warehouse_dir if warehouse_dir is not None else os.environ.get("WAREHOUSE_DIR", DEFAULT_WAREHOUSE_DIR)
-    )
+    """`$WAREHOUSE_DIR/webhooks/inbox.sqlite3`, read at call time (never at import).
+
+    An unset or empty WAREHOUSE_DIR means `./data`, as in `pipelines.settings` (which this module does not
+    import, so that the receiver does not load Dagster).
+    """
+    base = warehouse_dir or os.environ.get("WAREHOUSE_DIR") or DEFAULT_WAREHOUSE_DIR
     return Path(base) / "webhooks" / INBOX_FILENAME
 
 

@@ -37,6 +37,11 @@ def test_inbox_lives_under_the_warehouse_and_is_private(
         assert stat.S_IMODE(file.stat().st_mode) == 0o600, file.name
 
 
+def test_empty_warehouse_dir_means_the_default_as_everywhere_else(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WAREHOUSE_DIR", "")
+    assert inbox_path() == inbox_path("") == Path("data") / "webhooks" / "inbox.sqlite3"
+
+
 def test_wal_and_full_sync(inbox: Inbox) -> None:
     conn = inbox._conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
