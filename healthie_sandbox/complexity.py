@@ -17,29 +17,19 @@ from typing import Any
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
-    GraphQLList,
-    GraphQLNonNull,
     GraphQLObjectType,
-    GraphQLOutputType,
     GraphQLSchema,
     OperationDefinitionNode,
 )
 from graphql.execution.collect_fields import collect_fields, collect_sub_fields
 from graphql.execution.values import get_argument_values
 
+from healthie_sandbox.projection import unwrap
 from healthie_sandbox.resolvers import LIST_BY_FIELD
 
 
 def message(cost: int, maximum: int) -> str:
     return f"Query has complexity of {cost}, which exceeds max complexity of {maximum}"
-
-
-def _unwrap(type_: GraphQLOutputType) -> tuple[GraphQLOutputType, bool]:
-    is_list = False
-    while isinstance(type_, GraphQLNonNull | GraphQLList):
-        is_list = is_list or isinstance(type_, GraphQLList)
-        type_ = type_.of_type
-    return type_, is_list
 
 
 class Cost:
@@ -62,7 +52,7 @@ class Cost:
             if name.startswith("__"):
                 continue
             field_def = root.fields[name]
-            target, _ = _unwrap(field_def.type)
+            target, _ = unwrap(field_def.type)
             if not isinstance(target, GraphQLObjectType):
                 total += 1
                 continue
@@ -82,7 +72,7 @@ class Cost:
             name = group[0].name.value
             if name.startswith("__"):
                 continue
-            target, _ = _unwrap(parent.fields[name].type)
+            target, _ = unwrap(parent.fields[name].type)
             if isinstance(target, GraphQLObjectType):
                 count += 1 + self._nested(target, group)
         return count

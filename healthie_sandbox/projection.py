@@ -127,11 +127,19 @@ class Shaper:
         return follow
 
 
-def _named(type_: GraphQLOutputType) -> GraphQLObjectType:
+def unwrap(type_: GraphQLOutputType) -> tuple[GraphQLOutputType, bool]:
+    """The named type under any NonNull/List wrappers, and whether a List was among them."""
+    is_list = False
     while isinstance(type_, GraphQLNonNull | GraphQLList):
+        is_list = is_list or isinstance(type_, GraphQLList)
         type_ = type_.of_type
-    assert isinstance(type_, GraphQLObjectType)
-    return type_
+    return type_, is_list
+
+
+def _named(type_: GraphQLOutputType) -> GraphQLObjectType:
+    named, _ = unwrap(type_)
+    assert isinstance(named, GraphQLObjectType)
+    return named
 
 
 def _leaf_getter(column: str, scalar: str, stored_as_int: bool = False) -> Getter:

@@ -12,10 +12,7 @@ from typing import Any
 
 from graphql import (
     FieldNode,
-    GraphQLList,
-    GraphQLNonNull,
     GraphQLObjectType,
-    GraphQLOutputType,
     GraphQLSchema,
     NameNode,
     OperationDefinitionNode,
@@ -23,16 +20,8 @@ from graphql import (
 )
 
 from healthie_sandbox.model import Stream
-from healthie_sandbox.projection import Shaper
+from healthie_sandbox.projection import Shaper, unwrap
 from healthie_sandbox.store import Filter, Order, Store
-
-
-def _unwrap(type_: GraphQLOutputType) -> tuple[GraphQLOutputType, bool]:
-    is_list = False
-    while isinstance(type_, GraphQLNonNull | GraphQLList):
-        is_list = is_list or isinstance(type_, GraphQLList)
-        type_ = type_.of_type
-    return type_, is_list
 
 
 def selection(type_: GraphQLObjectType) -> str:
@@ -41,7 +30,7 @@ def selection(type_: GraphQLObjectType) -> str:
     for name, definition in type_.fields.items():
         if name == "cursor":
             continue
-        target, is_list = _unwrap(definition.type)
+        target, is_list = unwrap(definition.type)
         if isinstance(target, GraphQLObjectType):
             parts.append(f"{name} {{ {selection(target) if is_list else 'id'} }}")
         else:
