@@ -138,7 +138,9 @@ class HealthieClient:
         self, document: str, operation: str, variables: Mapping[str, Any], *, label: str
     ) -> dict[str, Any]:
         """Run one named operation of `document`; return its `data`, retrying transient errors."""
-        payload = json.dumps({"query": document, "operationName": operation, "variables": dict(variables)})
+        payload = json.dumps(
+            {"query": document, "operationName": operation, "variables": dict(variables)}
+        ).encode()
         stats = self.stats(label)
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(RetryableError),
@@ -149,7 +151,7 @@ class HealthieClient:
         )
         async for attempt in retrying:
             with attempt:
-                return await self._send_once(payload.encode(), stats)
+                return await self._send_once(payload, stats)
         raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
 
     async def _send_once(self, payload: bytes, stats: RequestStats) -> dict[str, Any]:
