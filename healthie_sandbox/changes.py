@@ -29,6 +29,7 @@ from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchem
 
 from healthie_sandbox import content, model, rows
 from healthie_sandbox.model import Stream
+from healthie_sandbox.projection import object_type, unwrap
 from healthie_sandbox.rows import Person, Row, World
 from healthie_sandbox.store import Filter, Store
 from healthie_sandbox.timestamps import DAY, ZONES_BY_NAME, parse_any, restamp
@@ -71,18 +72,8 @@ def _stream(name: str) -> Stream:
     return stream
 
 
-def _element_type(list_type: GraphQLList[Any]) -> GraphQLObjectType:
-    inner = list_type.of_type
-    while isinstance(inner, GraphQLNonNull | GraphQLList):
-        inner = inner.of_type
-    assert isinstance(inner, GraphQLObjectType)
-    return inner
-
-
 def _is_object(type_: Any) -> bool:
-    while isinstance(type_, GraphQLNonNull | GraphQLList):
-        type_ = type_.of_type
-    return isinstance(type_, GraphQLObjectType)
+    return isinstance(unwrap(type_)[0], GraphQLObjectType)
 
 
 def _cents(value: Any) -> int:
@@ -237,7 +228,7 @@ class ChangeService:
                 ref = value.get("id") if isinstance(value, dict) else value
                 out[f"{name}_id"] = None if ref is None else int(ref)
             elif isinstance(field_type, GraphQLList):
-                out[name] = orjson.dumps(self._elements(name, _element_type(field_type), value)).decode()
+                out[name] = orjson.dumps(self._elements(name, object_type(field_type), value)).decode()
             else:
                 out[name] = int(value) if isinstance(value, bool) else value
             if name in entity.instants:

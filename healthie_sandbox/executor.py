@@ -34,7 +34,7 @@ from graphql.execution.values import get_argument_values, get_variable_values
 from graphql.utilities import get_operation_ast
 
 from healthie_sandbox import complexity
-from healthie_sandbox.projection import Shaper
+from healthie_sandbox.projection import Shaper, object_type
 from healthie_sandbox.resolvers import BY_ID, COUNT_BY_FIELD, LIST_BY_FIELD, Context, FieldError
 
 Body = dict[str, Any]
@@ -173,7 +173,7 @@ class Executor:
             try:
                 if name in LIST_BY_FIELD:
                     rows, order = LIST_BY_FIELD[name].rows(args, ctx)
-                    element = _object_type(field_def.type)
+                    element = object_type(field_def.type)
                     data[key] = shaper.project_all(rows, shaper.plan(element, nodes, order))
                     rows_served += len(rows)
                 elif name in COUNT_BY_FIELD:
@@ -183,7 +183,7 @@ class Executor:
                     data[key] = (
                         None
                         if row is None
-                        else shaper.project(row, shaper.plan(_object_type(field_def.type), nodes))
+                        else shaper.project(row, shaper.plan(object_type(field_def.type), nodes))
                     )
                     rows_served += row is not None
             except FieldError as exc:
@@ -199,12 +199,6 @@ class Executor:
         if errors:
             body["errors"] = errors
         return Outcome(200, body, rows=rows_served)
-
-
-def _object_type(type_: Any) -> Any:
-    while hasattr(type_, "of_type"):
-        type_ = type_.of_type
-    return type_
 
 
 def _is_introspection(

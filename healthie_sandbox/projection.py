@@ -82,7 +82,7 @@ class Shaper:
                 return _embedded_leaf_getter(name)
             return _leaf_getter(name, nullable.name, name in self.store.integer_columns(entity))
         if isinstance(nullable, GraphQLList):
-            element = _named(nullable.of_type)
+            element = object_type(nullable.of_type)
             return self._embedded_getter(name, self.plan(element, nodes))
         assert isinstance(nullable, GraphQLObjectType)
         return self._related_getter(name, nullable, nodes)
@@ -136,7 +136,8 @@ def unwrap(type_: GraphQLOutputType) -> tuple[GraphQLOutputType, bool]:
     return type_, is_list
 
 
-def _named(type_: GraphQLOutputType) -> GraphQLObjectType:
+def object_type(type_: GraphQLOutputType) -> GraphQLObjectType:
+    """The object type under any NonNull/List wrappers (a field that returns records)."""
     named, _ = unwrap(type_)
     assert isinstance(named, GraphQLObjectType)
     return named
