@@ -115,7 +115,7 @@ class GraphQLEndpoint:
         outcome = sandbox.executor.run(body, sandbox.context(), faults.config.max_complexity)
         stats.rows_served += outcome.rows
         stats.too_complex += outcome.too_complex
-        stats.operations[str(_operation_name(body))] += 1
+        stats.operations[str(outcome.operation)] += 1
         return self._late_fault(fault, outcome.status, outcome.body)
 
     @staticmethod
@@ -146,15 +146,6 @@ class GraphQLEndpoint:
         if fault.kind is FaultKind.WRONG_TYPES:
             return json_response({**body, "data": _mangle_types(body["data"])})
         return json_response(body, status)
-
-
-def _operation_name(body: bytes) -> str | None:
-    """For the per-operation counters only (a malformed body counts as None)."""
-    try:
-        payload = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return None
-    return payload.get("operationName") if isinstance(payload, dict) else None
 
 
 Handler = Callable[[Request], Awaitable[Response]]

@@ -48,6 +48,8 @@ class Outcome:
     body: Body
     rows: int = 0
     too_complex: bool = False
+    operation: object = None
+    """The request's `operationName` as sent (for the per-operation counters)."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,12 @@ class Executor:
             payload = orjson.loads(raw_body)
         except orjson.JSONDecodeError as exc:
             return Outcome(400, {"errors": [_error(f"Request body is not valid JSON: {exc.msg}")]})
+        outcome = self._run(payload, ctx, max_complexity)
+        if isinstance(payload, dict):
+            outcome.operation = payload.get("operationName")
+        return outcome
+
+    def _run(self, payload: Any, ctx: Context, max_complexity: int) -> Outcome:
         if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
             return Outcome(
                 400, {"errors": [_error("Request body must be a JSON object with a `query` string")]}

@@ -228,3 +228,12 @@ def test_responses_are_json_with_orjson_compatible_bodies(gql: Gql) -> None:
     assert orjson.loads(response.content) == {
         "data": {"usersCount": gql.data("{ usersCount }")["usersCount"]}
     }
+
+
+def test_stats_count_requests_per_operation_name(private_gql: Gql, private_control: SandboxControl) -> None:
+    private_control.reset_stats()
+    private_gql.post("query Named { usersCount }", operation="Named")
+    private_gql.post(COUNT)
+    private_gql.http.post(private_gql.url, content=b"not json")
+    private_gql.http.post(private_gql.url, json=[1])
+    assert private_control.stats()["operations"] == {"Named": 1, "None": 3}
