@@ -145,7 +145,8 @@ def best_of(action: Callable[[], object], before: Callable[[], object] = lambda:
 
 
 def run_dbt(args: list[str], artifacts: Path) -> None:
-    """The dbt CLI on the project (the profile reads WAREHOUSE_DIR); one target dir for partial parsing."""
+    """The dbt CLI on the project, run inside dbt_project/ as Dagster runs it (the profile reads
+    WAREHOUSE_DIR); one target dir for partial parsing."""
     subprocess.run(
         [
             DBT_EXECUTABLE,
@@ -161,6 +162,7 @@ def run_dbt(args: list[str], artifacts: Path) -> None:
             str(artifacts / "logs"),
         ],
         check=True,
+        cwd=DBT_PROJECT_DIR,
     )
 
 
