@@ -28,17 +28,17 @@ def extract_asset_key(stream: str) -> dg.AssetKey:
 
 
 class ExtractConfig(dg.Config):
-    """Run-config knobs of a full sync (defaults suit production)."""
+    """Run-config knobs of a full sync; the defaults are `SyncOptions`' own (they suit production)."""
 
     history_start: str = DEFAULT_HISTORY_START.date().isoformat()
-    future_days: int = 730
-    window_concurrency: int = 16
-    min_window_pages: int = 4
-    page_size: int | None = None
-    max_passes: int = 2
-    rows_per_file: int = 100_000
-    resume: bool = True
-    resume_max_age_hours: float = 24.0
+    future_days: int = SyncOptions.future_days
+    window_concurrency: int = SyncOptions.window_concurrency
+    min_window_pages: int = SyncOptions.min_window_pages
+    page_size: int | None = SyncOptions.page_size
+    max_passes: int = SyncOptions.max_passes
+    rows_per_file: int = SyncOptions.rows_per_file
+    resume: bool = SyncOptions.resume
+    resume_max_age_hours: float = SyncOptions.resume_max_age.total_seconds() / 3600
 
     def to_options(self) -> SyncOptions:
         return SyncOptions(
