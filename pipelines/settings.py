@@ -13,16 +13,16 @@ from typing import Any
 
 import dagster as dg
 
+from pipelines.paths import DEFAULT_WAREHOUSE_DIR, WAREHOUSE_DIR_VAR, resolve_warehouse_dir
+
 DEFAULT_API_URL = "https://api.gethealthie.com/graphql"
 #: Healthie documents 250 requests/second per key; stay well below so other clients of the key still fit.
 DEFAULT_RATE_LIMIT_RPS = 100.0
-DEFAULT_WAREHOUSE_DIR = "./data"
 
 API_URL_VAR = "HEALTHIE_API_URL"
 API_KEY_VAR = "HEALTHIE_API_KEY"
 AUTH_SHARD_VAR = "HEALTHIE_AUTH_SHARD"
 RATE_LIMIT_VAR = "HEALTHIE_RATE_LIMIT_RPS"
-WAREHOUSE_DIR_VAR = "WAREHOUSE_DIR"
 
 
 def env_or_default(name: str, default: Any) -> Any:
@@ -37,7 +37,7 @@ class WarehouseConfig(dg.ConfigurableResource):
 
     @property
     def path(self) -> Path:
-        return Path(self.warehouse_dir).expanduser().resolve()
+        return resolve_warehouse_dir(self.warehouse_dir)
 
 
 def build_warehouse_config() -> WarehouseConfig:
@@ -47,4 +47,4 @@ def build_warehouse_config() -> WarehouseConfig:
 
 def warehouse_dir_from_env() -> Path:
     """The warehouse directory for code running outside Dagster (benchmarks, the demo, tests)."""
-    return Path(os.environ.get(WAREHOUSE_DIR_VAR) or DEFAULT_WAREHOUSE_DIR).expanduser().resolve()
+    return resolve_warehouse_dir()

@@ -26,22 +26,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Self
 
+from pipelines.paths import resolve_warehouse_dir
 from pipelines.webhooks.events import WebhookEvent
 
 INBOX_FILENAME = "inbox.sqlite3"
-DEFAULT_WAREHOUSE_DIR = "./data"
 DEFAULT_LEASE_SECONDS = 15 * 60
 BUSY_TIMEOUT_SECONDS = 10.0
 
 
 def inbox_path(warehouse_dir: str | os.PathLike[str] | None = None) -> Path:
-    """`$WAREHOUSE_DIR/webhooks/inbox.sqlite3`, read at call time (never at import).
-
-    An unset or empty WAREHOUSE_DIR means `./data`, as in `pipelines.settings` (which this module does not
-    import, so that the receiver does not load Dagster).
-    """
-    base = warehouse_dir or os.environ.get("WAREHOUSE_DIR") or DEFAULT_WAREHOUSE_DIR
-    return Path(base) / "webhooks" / INBOX_FILENAME
+    """`$WAREHOUSE_DIR/webhooks/inbox.sqlite3`, read at call time (never at import), resolved as every
+    other process resolves it (`pipelines.paths`)."""
+    return resolve_warehouse_dir(warehouse_dir) / "webhooks" / INBOX_FILENAME
 
 
 @cache

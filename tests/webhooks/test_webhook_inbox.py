@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.paths import PROJECT_ROOT
 from pipelines.webhooks.events import WebhookEvent
 from pipelines.webhooks.inbox import AppendOutcome, Delivery, Inbox, inbox_path
 
@@ -39,7 +40,7 @@ def test_inbox_lives_under_the_warehouse_and_is_private(
 
 def test_empty_warehouse_dir_means_the_default_as_everywhere_else(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WAREHOUSE_DIR", "")
-    assert inbox_path() == inbox_path("") == Path("data") / "webhooks" / "inbox.sqlite3"
+    assert inbox_path() == inbox_path("") == PROJECT_ROOT / "data" / "webhooks" / "inbox.sqlite3"
 
 
 def test_wal_and_full_sync(inbox: Inbox) -> None:
