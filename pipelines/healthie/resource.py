@@ -93,30 +93,34 @@ class HealthieResource(dg.ConfigurableResource):
         return asyncio.run(run())
 
 
+def rate_limit_from_env() -> float:
+    """`HEALTHIE_RATE_LIMIT_RPS`, or the default that stays well below Healthie's documented limit."""
+    rate = os.environ.get(RATE_LIMIT_VAR)
+    return float(rate) if rate else DEFAULT_RATE_LIMIT_RPS
+
+
 def build_healthie_resource() -> HealthieResource:
     """The resource as the environment configures it (`HEALTHIE_*` variables, see README).
 
     The key is a `dg.EnvVar`, resolved when a run starts, so loading definitions never needs it and the
     UI never shows it; an unset key fails the run with an error naming `HEALTHIE_API_KEY`.
     """
-    rate = os.environ.get(RATE_LIMIT_VAR)
     return HealthieResource(
         api_key=dg.EnvVar(API_KEY_VAR),
         api_url=env_or_default(API_URL_VAR, DEFAULT_API_URL),
         auth_shard=env_or_default(AUTH_SHARD_VAR, None),
-        rate_limit_rps=float(rate) if rate else DEFAULT_RATE_LIMIT_RPS,
+        rate_limit_rps=rate_limit_from_env(),
     )
 
 
 def resource_from_env(**overrides: Any) -> HealthieResource:
     """The resource with values read now from the environment, for code running outside Dagster (CLI,
     benchmarks, the demo); inside Dagster use `build_healthie_resource()` so secrets resolve per run."""
-    rate = os.environ.get(RATE_LIMIT_VAR)
     values: dict[str, Any] = {
         "api_key": os.environ.get(API_KEY_VAR, ""),
         "api_url": os.environ.get(API_URL_VAR) or DEFAULT_API_URL,
         "auth_shard": os.environ.get(AUTH_SHARD_VAR) or None,
-        "rate_limit_rps": float(rate) if rate else DEFAULT_RATE_LIMIT_RPS,
+        "rate_limit_rps": rate_limit_from_env(),
     }
     values.update(overrides)
     return HealthieResource(**values)
