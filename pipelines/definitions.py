@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.assets import extract_asset_checks, extract_assets
+from pipelines.assets import extract_assets
 from pipelines.assets.dbt import dbt_resource, healthie_dbt_assets
 from pipelines.healthie import build_healthie_resource
 from pipelines.jobs import nightly_sync_job, webhook_refresh_job
@@ -19,7 +19,6 @@ from pipelines.settings import build_warehouse_config
 
 defs = dg.Definitions(
     assets=[*extract_assets, healthie_dbt_assets],
-    asset_checks=extract_asset_checks,
     jobs=[nightly_sync_job, webhook_refresh_job],
     schedules=[build_nightly_schedule(nightly_sync_job)],
     sensors=[webhook_inbox_sensor],

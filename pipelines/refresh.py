@@ -1,14 +1,14 @@
-"""`webhook_refresh`: turn the inbox's pending events into lake change batches, then rebuild downstream.
+"""`webhook_refresh`: MERGE what the inbox's pending events changed into the lake, then rebuild downstream.
 
 A webhook only says "resource X of stream S changed"; the truth is whatever Healthie returns for X now.
 So the order, number and kind of events do not matter (a delete delivered before its create, a
 hundred retries of one update): events are coalesced to one id per (stream, resource), each id is
-re-read once, and a null answer becomes a tombstone. Each touched stream gets one change batch.
+re-read once, and a null answer deletes the record. Each touched stream gets one MERGE (one commit).
 
-Events are marked done only after their batch is durable in the lake. Any failure before that
-releases them, so the next run (a later webhook, or the sensor's retry) re-reads them; re-reading is
-idempotent, so doing it twice is harmless. dbt runs in a second op so a failed build can be re-executed
-from failure without re-reading anything.
+Events are marked done only after their MERGE is committed. Any failure before that releases them,
+so the next run (a later webhook, or the sensor's retry) re-reads them; re-reading is idempotent, so
+doing it twice is harmless. dbt runs in a second op so a failed build can be re-executed from failure
+without re-reading anything; after a successful build the marts are published.
 """
 
 # No `from __future__ import annotations`: Dagster reads the ops' config and resource annotations.
@@ -17,6 +17,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -33,7 +34,8 @@ from pipelines.assets.dbt import (
 from pipelines.assets.extract import extract_asset_key
 from pipelines.healthie.resource import HealthieResource
 from pipelines.healthie.streams import STREAMS_BY_NAME, StreamSpec
-from pipelines.lake.change import write_change_batch
+from pipelines.lake.change import ChangeOutcome, ChangeSet, ReadMark, merge_changes
+from pipelines.lake.layout import lake_table
 from pipelines.settings import WarehouseConfig
 from pipelines.webhooks.inbox import ClaimedEvent, Inbox, inbox_path
 from pipelines.webhooks.refresh_config import DRAIN_OP_NAME, REFRESH_JOB_NAME, WebhookRefreshConfig
@@ -51,12 +53,10 @@ class ByIdReader(Protocol):
     ) -> Mapping[str, Mapping[str, Any] | None]: ...
 
 
-class ChangeBatchWriter(Protocol):
-    """Writes one durable change batch (rows + tombstones) for a stream and returns its folder."""
+class ChangeMerger(Protocol):
+    """MERGEs one stream's change set into its lake table (one commit)."""
 
-    def __call__(
-        self, warehouse_dir: Path, spec: StreamSpec, rows: list[dict[str, Any]], deleted_ids: list[str]
-    ) -> Path: ...
+    def __call__(self, warehouse_dir: Path, spec: StreamSpec, changes: ChangeSet) -> ChangeOutcome: ...
 
 
 class RefreshError(RuntimeError):
@@ -79,8 +79,9 @@ class RefreshPlan:
 class StreamChange:
     stream: str
     reread: int
-    tombstones: int
-    batch_path: Path
+    deleted: int
+    """Ids read back as null (gone in Healthie)."""
+    outcome: ChangeOutcome
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,8 @@ class RefreshResult:
         return sum(c.reread for c in self.changes)
 
     @property
-    def tombstones(self) -> int:
-        return sum(c.tombstones for c in self.changes)
+    def deleted(self) -> int:
+        return sum(c.deleted for c in self.changes)
 
 
 def plan_refresh(events: Iterable[ClaimedEvent]) -> RefreshPlan:
@@ -120,10 +121,11 @@ def reread_stream(
     spec: StreamSpec,
     ids: Sequence[str],
     reader: ByIdReader,
-    write_batch: ChangeBatchWriter,
+    merge: ChangeMerger,
     warehouse_dir: Path,
 ) -> StreamChange:
-    """Re-read `ids` of one stream and land them as one change batch (null answers are tombstones)."""
+    """Re-read `ids` of one stream and MERGE them as one change set (null answers delete the record)."""
+    mark = ReadMark.now(lake_table(warehouse_dir, spec.name, spec.arrow_schema))
     found = reader.fetch_by_ids(spec, ids)
     missing = set(ids) - set(found)
     if missing:
@@ -136,8 +138,8 @@ def reread_stream(
             deleted.append(resource_id)
         else:
             rows.append(dict(row))
-    path = write_batch(warehouse_dir, spec, rows, deleted)
-    return StreamChange(spec.name, reread=len(ids), tombstones=len(deleted), batch_path=path)
+    outcome = merge(warehouse_dir, spec, ChangeSet(rows, deleted, mark))
+    return StreamChange(spec.name, reread=len(ids), deleted=len(deleted), outcome=outcome)
 
 
 def drain_inbox(
@@ -145,14 +147,14 @@ def drain_inbox(
     *,
     high_water_mark: int,
     reader: ByIdReader,
-    write_batch: ChangeBatchWriter,
+    merge: ChangeMerger,
     warehouse_dir: Path,
     lease_seconds: float,
 ) -> RefreshResult:
-    """Claim events up to the mark, land one change batch per stream, then mark them done.
+    """Claim events up to the mark, MERGE one change set per stream, then mark them done.
 
     The whole drain is the unit of success: if any stream fails, every claimed event is released, and
-    batches already written are simply re-written by the next run (the newest row per id wins).
+    change sets already merged are simply merged again by the next run (a newer read wins).
     """
     claimed = inbox.claim(high_water_mark if high_water_mark > 0 else ALL_PENDING, lease_seconds)
     if not claimed:
@@ -161,7 +163,7 @@ def drain_inbox(
     try:
         plan = plan_refresh(claimed)
         changes = tuple(
-            reread_stream(STREAMS_BY_NAME[stream], ids, reader, write_batch, warehouse_dir)
+            reread_stream(STREAMS_BY_NAME[stream], ids, reader, merge, warehouse_dir)
             for stream, ids in plan.ids_by_stream.items()
         )
     except BaseException:
@@ -176,8 +178,8 @@ def drain_inbox(
 
 @dg.op(
     name=DRAIN_OP_NAME,
-    out=dg.Out(list[str], description="Streams that got a change batch."),
-    description="Re-read the inbox's pending events by id and land one change batch per stream.",
+    out=dg.Out(list[str], description="Streams whose lake table got a change set."),
+    description="Re-read the inbox's pending events by id and MERGE one change set per stream.",
 )
 def drain_webhook_inbox(
     context: dg.OpExecutionContext,
@@ -190,7 +192,7 @@ def drain_webhook_inbox(
             inbox,
             high_water_mark=config.high_water_mark,
             reader=healthie,
-            write_batch=write_change_batch,
+            merge=partial(merge_changes, retention=warehouse.history_retention),
             warehouse_dir=warehouse.path,
             lease_seconds=config.lease_seconds,
         )
@@ -199,12 +201,16 @@ def drain_webhook_inbox(
         context.log_event(
             dg.AssetMaterialization(
                 asset_key=extract_asset_key(change.stream),
-                description="Webhook change batch: re-read rows and tombstones.",
+                description="Webhook refresh: re-read records MERGEd into the Delta table.",
                 metadata={
                     "resources_reread": change.reread,
-                    "tombstones": change.tombstones,
-                    "sync_id": change.batch_path.name,
-                    "path": dg.MetadataValue.path(str(change.batch_path)),
+                    "deleted_in_source": change.deleted,
+                    "inserted": change.outcome.merge.inserted,
+                    "updated": change.outcome.merge.updated,
+                    "deleted": change.outcome.merge.deleted,
+                    "table_version": change.outcome.merge.version,
+                    "sync_id": change.outcome.sync_id,
+                    "path": dg.MetadataValue.path(str(change.outcome.path)),
                 },
             )
         )
@@ -213,7 +219,7 @@ def drain_webhook_inbox(
             "high_water_mark": config.high_water_mark,
             "events_drained": result.events_drained,
             "resources_reread": result.resources_reread,
-            "tombstones": result.tombstones,
+            "deleted": result.deleted,
             "streams_touched": ", ".join(result.streams) or "none",
         }
     )

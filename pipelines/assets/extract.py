@@ -4,22 +4,26 @@ All streams of a run are pulled in one process and one event loop so they share 
 rate limiter (HEALTHIE_RATE_LIMIT_RPS is a budget for the whole run, not per stream). The step can be
 subset: selecting `healthie/appointments` alone syncs only that stream. A stream that fails does not
 stop the others; their materializations are reported and the step then fails naming the failures.
+Each stream's materialization carries the lake table's health (version, rows, files, bytes), and
+the step evaluates the stream's checks (assets/checks.py) from what it just committed.
 """
 
 # No `from __future__ import annotations`: Dagster inspects these annotations at definition time.
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dagster as dg
 
+from pipelines.assets.checks import check_specs, evaluate_checks
 from pipelines.healthie.options import DEFAULT_HISTORY_START, StreamResult, SyncOptions
 from pipelines.healthie.resource import HealthieResource
 from pipelines.healthie.streams import STREAMS, StreamSpec
 from pipelines.settings import WarehouseConfig
 
 GROUP = "healthie_extract"
-KINDS = {"healthie", "parquet"}
+KINDS = {"healthie", "delta"}
 
 
 def extract_asset_key(stream: str) -> dg.AssetKey:
@@ -55,13 +59,22 @@ class ExtractConfig(dg.Config):
 
 
 def materialization_metadata(result: StreamResult) -> dict[str, Any]:
-    """Rows, pages, requests, retries, duration and path, plus what the completeness check reads."""
+    """Rows, pages, requests, retries, duration, what the MERGE changed, and the table's health."""
     return {
         "dagster/row_count": result.live_ids,
         "rows": result.rows,
         "live_ids": result.live_ids,
-        "tombstones": result.tombstones,
+        "inserted": result.inserted,
+        "updated": result.updated,
+        "deleted": result.deleted,
+        "stale_skipped": result.stale_skipped,
         "recovered": result.recovered,
+        "table_version": result.table_version,
+        "table_files": result.table_files,
+        "table_bytes": result.table_bytes,
+        "disk_bytes": result.disk_bytes,
+        "compacted_files": result.compacted_files,
+        "vacuumed_files": result.vacuumed_files,
         "pages": result.pages,
         "requests": result.requests,
         "retries": result.retries,
@@ -96,16 +109,18 @@ def build_extract_assets(specs: Sequence[StreamSpec] = STREAMS) -> dg.AssetsDefi
         for spec in specs
     ]
     by_key = {extract_asset_key(spec.name): spec for spec in specs}
+    checks = [check for spec in specs for check in check_specs(extract_asset_key(spec.name), spec)]
 
-    @dg.multi_asset(name="healthie_extract", specs=asset_specs, can_subset=True)
+    @dg.multi_asset(name="healthie_extract", specs=asset_specs, check_specs=checks, can_subset=True)
     def healthie_extract(
         context: dg.AssetExecutionContext,
         config: ExtractConfig,
         healthie: HealthieResource,
         warehouse: WarehouseConfig,
-    ) -> Iterator[dg.MaterializeResult]:
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         selected = [spec for key, spec in by_key.items() if key in context.selected_asset_keys]
-        outcomes = healthie.sync_streams(selected, warehouse.path, config.to_options(), context.log)
+        options = replace(config.to_options(), retention=warehouse.history_retention)
+        outcomes = healthie.sync_streams(selected, warehouse.path, options, context.log)
         failed: list[tuple[str, BaseException]] = []
         for spec in selected:
             outcome = outcomes[spec.name]
@@ -113,9 +128,11 @@ def build_extract_assets(specs: Sequence[StreamSpec] = STREAMS) -> dg.AssetsDefi
                 failed.append((spec.name, outcome))
                 context.log.error(f"{spec.name}: sync failed: {outcome}")
                 continue
-            yield dg.MaterializeResult(
-                asset_key=extract_asset_key(spec.name), metadata=materialization_metadata(outcome)
-            )
+            key = extract_asset_key(spec.name)
+            yield dg.MaterializeResult(asset_key=key, metadata=materialization_metadata(outcome))
+            for check in evaluate_checks(outcome, spec, options.retention, key):
+                if dg.AssetCheckKey(key, check.check_name or "") in context.selected_asset_check_keys:
+                    yield check
         if failed:
             names = ", ".join(name for name, _ in failed)
             raise ExtractFailedError(f"extraction failed for {names}: {failed[0][1]}") from failed[0][1]

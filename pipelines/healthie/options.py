@@ -3,9 +3,11 @@ and the Dagster asset."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
+
+from pipelines.lake.settings import history_retention
 
 DEFAULT_HISTORY_START = datetime(2010, 1, 1, tzinfo=UTC)
 
@@ -42,6 +44,10 @@ class SyncOptions:
     progress_every_pages: int = 25
     resume: bool = True
     resume_max_age: timedelta = timedelta(hours=24)
+    retention: timedelta = field(default_factory=history_retention)
+    """How long the lake keeps earlier table versions (`LAKE_HISTORY_RETENTION_DAYS`)."""
+    maintain: bool = True
+    """Compact, checkpoint and expire the table after its MERGE (the nightly sync does)."""
 
 
 @dataclass(frozen=True)
@@ -51,10 +57,24 @@ class StreamResult:
     stream: str
     batch_id: str
     path: str
+    """The stream's Delta table."""
     rows: int
+    """Rows the pull landed (an id pulled twice counts twice)."""
     live_ids: int
-    tombstones: int
+    """Records in the table after the MERGE: what the completeness check compares with the source."""
+    inserted: int
+    updated: int
+    deleted: int
+    stale_skipped: int
+    """Landed rows not merged because a webhook refresh deleted their record after they were read."""
     recovered: int
+    table_version: int | None
+    table_files: int
+    table_bytes: int
+    disk_bytes: int
+    """The table's folder on disk: the current version plus versions kept for time travel."""
+    compacted_files: int
+    vacuumed_files: int
     pages: int
     requests: int
     retries: int

@@ -19,12 +19,12 @@ import pyarrow as pa
 
 QUERIES_PACKAGE = "pipelines.healthie.queries"
 
-#: Columns the lake adds to every row (ARCHITECTURE.md): when it was read, whether it is a tombstone,
-#: and which sync or change batch wrote it.
+#: Columns the lake adds to every row: when it was read, which sync or webhook refresh wrote it, and a
+#: hash of its content (a MERGE leaves a record whose content did not change untouched).
 LAKE_COLUMNS: tuple[pa.Field, ...] = (
     pa.field("_extracted_at", pa.timestamp("us", tz="UTC"), nullable=False),
-    pa.field("_deleted", pa.bool_(), nullable=False),
     pa.field("_sync_id", pa.string(), nullable=False),
+    pa.field("_row_hash", pa.int64(), nullable=False),
 )
 
 

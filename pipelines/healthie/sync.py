@@ -12,12 +12,19 @@
 4. Verify: if the batch's distinct ids differ from the stream's count, recount every window; one
    whose count now exceeds what its pass landed (a row created in or moved into it after it was
    pulled: an appointment rescheduled into an earlier window) is pulled again, up to `max_passes`.
-5. Reconcile: ids that vanished from Healthie become tombstones (healthie/reconcile.py).
+5. Reconcile: ids that vanished from Healthie are re-read, and confirmed gone (healthie/reconcile.py).
+6. Merge: the newest landed row of each id is MERGEd into the stream's Delta table (lake/table.py):
+   new ids inserted, changed rows updated, unchanged rows untouched, vanished ids deleted, and never
+   a newer version (a webhook refresh's) replaced by the pull's older one. The commit names the
+   batch, so a sync killed after it does not merge twice.
+7. Maintain: compact small files, checkpoint the log, expire versions past the retention; then the
+   landing batch is deleted (the table holds its rows).
 """
 
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -41,9 +48,10 @@ from pipelines.healthie.windows import (
 )
 from pipelines.lake.checkpoint import Checkpoint, Phase, WindowState, sweep_uncommitted
 from pipelines.lake.files import LockedError, ensure_dir, exclusive_lock
-from pipelines.lake.layout import BatchId, BatchKind, batch_dir, list_batches, stream_dir
-from pipelines.lake.reader import batch_stats
+from pipelines.lake.layout import BatchId, BatchKind, batch_dir, lake_table, list_batches, stream_dir
+from pipelines.lake.reader import batch_stats, rows_to_merge
 from pipelines.lake.rows import rows_to_table
+from pipelines.lake.table import MaintenanceResult, MergeResult, deletions
 from pipelines.lake.writer import PartWriter
 
 #: The catch-up pass starts this long before the sync did, to absorb client/server clock skew.
@@ -68,6 +76,8 @@ class StreamSync:
         self.pages = 0
         self.directory = Path()
         self.cp = Checkpoint(spec.name, "", datetime.now(UTC), None)
+        self.table = lake_table(self.warehouse_dir, spec.name, spec.arrow_schema)
+        self.maintenance: MaintenanceResult | None = None
 
     async def run(self) -> StreamResult:
         """Run the stream's sync; a second sync of the same stream at the same time fails fast rather
@@ -99,37 +109,56 @@ class StreamSync:
             cp.phase = Phase.RECONCILE
             self._save()
         if cp.phase is Phase.RECONCILE:
-            await reconcile(self.client, self.spec, self.warehouse_dir, self.directory, self.cp, self.log)
+            await reconcile(self.client, self.spec, self.table, self.directory, self.cp, self.log)
+            cp.phase = Phase.MERGE
+            self._save()
+        if cp.phase is Phase.MERGE:
+            await asyncio.to_thread(self._merge)
+            cp.phase = Phase.MAINTAIN
+            self._save()
+        if cp.phase is Phase.MAINTAIN:
+            if self.options.maintain:
+                self.maintenance = await asyncio.to_thread(self.table.maintain, self.options.retention)
             cp.phase = Phase.COMPLETE
             self._save()
-        return self._result(time.monotonic() - began, resumed)
+        result = self._result(time.monotonic() - began, resumed)
+        shutil.rmtree(self.directory)  # merged: no second copy of the records stays in landing
+        return result
 
     # -- batch ----------------------------------------------------------------------------------------
 
     def _open_batch(self) -> bool:
-        """Resume the stream's latest full batch if it is unfinished and recent, else start a new one."""
-        latest = list_batches(self.warehouse_dir, self.spec.name, BatchKind.FULL)[-1:]
-        if self.options.resume and latest:
-            batch, path = latest[0]
+        """Resume the stream's latest landing batch if it is unfinished and recent, else start a new one.
+        Any other landing batch is abandoned (too old, or merged but not yet removed): deleted."""
+        batches = list_batches(self.warehouse_dir, self.spec.name, BatchKind.FULL)
+        resumable = None
+        if self.options.resume and batches:
+            batch, path = batches[-1]
             checkpoint = Checkpoint.load(path)
             age = datetime.now(UTC) - batch.started_at
             if checkpoint and checkpoint.phase is not Phase.COMPLETE and age <= self.options.resume_max_age:
-                swept = sweep_uncommitted(path, checkpoint)
-                self.directory, self.cp = path, checkpoint
-                self.log.info(
-                    "%s: resuming batch %s at phase %s (%d/%d windows done, %d uncommitted file(s) removed)",
-                    self.spec.name,
-                    batch,
-                    checkpoint.phase.value,
-                    sum(s.done for s in checkpoint.windows),
-                    len(checkpoint.windows),
-                    swept,
-                )
-                return True
+                resumable = batch, path, checkpoint
+        for _, path in batches[:-1] if resumable else batches:
+            shutil.rmtree(path)
+        if resumable:
+            batch, path, checkpoint = resumable
+            swept = sweep_uncommitted(path, checkpoint)
+            self.directory, self.cp = path, checkpoint
+            self.log.info(
+                "%s: resuming batch %s at phase %s (%d/%d windows done, %d uncommitted file(s) removed)",
+                self.spec.name,
+                batch,
+                checkpoint.phase.value,
+                sum(s.done for s in checkpoint.windows),
+                len(checkpoint.windows),
+                swept,
+            )
+            return True
         batch = BatchId.new(BatchKind.FULL)
         self.directory = ensure_dir(batch_dir(self.warehouse_dir, self.spec.name, batch))
         kind = self.spec.windowing.kind if self.spec.windowing else None
         self.cp = Checkpoint(self.spec.name, batch.value, batch.started_at, kind)
+        self.cp.table_version = self.table.version()
         return False
 
     def _save(self) -> None:
@@ -344,11 +373,43 @@ class StreamSync:
                 "%s: %d window(s) grew while syncing; pulling them again", self.spec.name, len(short)
             )
 
+    # -- merge ----------------------------------------------------------------------------------------
+
+    def _merge(self) -> None:
+        """MERGE the landed batch into the Delta table (once: a resumed sync checks the commit log)."""
+        cp, table = self.cp, self.table
+        with table.write_lock():
+            if table.has_commit(cp.batch_id, since_version=cp.table_version):
+                self.log.info("%s: batch %s was already merged", self.spec.name, cp.batch_id)
+                return
+            upserts = rows_to_merge(table.files(), self.directory, self.spec.arrow_schema)
+            merged = table.merge(
+                upserts,
+                deletions(cp.deleted_ids, cp.started_at),
+                retention=self.options.retention,
+                refresh_unchanged=False,
+                read_since_version=cp.table_version,
+                batch_id=cp.batch_id,
+            )
+        cp.summary.update(merge=_merge_summary(merged))
+        self.log.info(
+            "%s: merged into table version %d: %d inserted, %d updated, %d deleted, %d stale skipped",
+            self.spec.name,
+            merged.version,
+            merged.inserted,
+            merged.updated,
+            merged.deleted,
+            merged.stale,
+        )
+
     # -- result ---------------------------------------------------------------------------------------
 
     def _result(self, duration: float, resumed: bool) -> StreamResult:
         stats = batch_stats(self.directory)
         counters = self.client.stats(self.spec.name)
+        health = self.table.health()
+        merged = self.cp.summary.get("merge") or {}
+        maintenance = self.maintenance
         start, end = self.cp.source_count_start, self.cp.summary.get("source_count_end")
         churn = (start != end) or any(
             s.pass_no > 1 or (s.verified_count is not None and s.verified_count != s.rows)
@@ -357,11 +418,20 @@ class StreamSync:
         return StreamResult(
             stream=self.spec.name,
             batch_id=self.cp.batch_id,
-            path=str(self.directory),
+            path=str(self.table.path),
             rows=stats["row_count"],
-            live_ids=stats["live_ids"],
-            tombstones=stats["tombstones"],
+            live_ids=health.rows,
+            inserted=int(merged.get("inserted", 0)),
+            updated=int(merged.get("updated", 0)),
+            deleted=int(merged.get("deleted", 0)),
+            stale_skipped=int(merged.get("stale", 0)),
             recovered=int(self.cp.summary.get("recovered", 0)),
+            table_version=health.version,
+            table_files=health.files,
+            table_bytes=health.bytes,
+            disk_bytes=health.disk_bytes,
+            compacted_files=maintenance.compacted_files if maintenance else 0,
+            vacuumed_files=maintenance.vacuumed_files if maintenance else 0,
             pages=self.pages,
             requests=counters.requests,
             retries=counters.retries,
@@ -374,6 +444,16 @@ class StreamSync:
             source_count_end=end,
             churn_observed=churn,
         )
+
+
+def _merge_summary(merged: MergeResult) -> dict[str, int]:
+    return {
+        "version": merged.version,
+        "inserted": merged.inserted,
+        "updated": merged.updated,
+        "deleted": merged.deleted,
+        "stale": merged.stale,
+    }
 
 
 def _biggest_first(states: Iterable[WindowState]) -> list[WindowState]:

@@ -1,51 +1,75 @@
-"""Change batches: the webhook refresh's atomic unit of write.
+"""Webhook change sets: re-read records and ids read back as gone, MERGEd into a stream's table.
 
-One call writes one batch directory (`<ts>-change-<hex>`) holding one part file with the re-read rows
-and the tombstones of ids that came back null. The part appears by rename, so readers see all of the
-batch or none of it; its rows are newer than any earlier read, so they win in the current view.
+A change set is one Delta commit: readers see all of it or none of it. Its rows carry the time the
+re-read began, and they replace a table row only when newer, even with unchanged content, so a
+nightly pull still under way cannot later overwrite them with the older copy it read (lake/table.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from pipelines.healthie.streams import StreamSpec
-from pipelines.lake.files import ensure_dir
-from pipelines.lake.layout import BatchId, BatchKind, batch_dir, part_name
-from pipelines.lake.rows import rows_to_table, tombstone_table
-from pipelines.lake.writer import PartWriter
+from pipelines.lake.layout import BatchId, BatchKind, lake_table
+from pipelines.lake.rows import rows_to_table
+from pipelines.lake.table import LakeTable, MergeResult, deletions
 
 
-def write_change_batch(
-    warehouse_dir: Path,
-    spec: StreamSpec,
-    rows: Sequence[Mapping[str, Any]],
-    deleted_ids: Iterable[str],
-    *,
-    now: datetime | None = None,
-) -> Path:
-    """Write re-read `rows` and tombstones for `deleted_ids` as one change batch; returns its directory."""
-    deleted = sorted(set(deleted_ids))
-    if not rows and not deleted:
-        raise ValueError("a change batch needs at least one row or deleted id")
-    clash = {str(row.get("id")) for row in rows} & set(deleted)
+@dataclass(frozen=True)
+class ReadMark:
+    """Taken just before a re-read: when it began and which table version was current then."""
+
+    read_at: datetime
+    table_version: int | None
+
+    @classmethod
+    def now(cls, table: LakeTable) -> ReadMark:
+        return cls(datetime.now(UTC), table.version())
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """What a webhook refresh re-read for one stream."""
+
+    rows: Sequence[Mapping[str, Any]]
+    deleted_ids: Sequence[str]
+    mark: ReadMark
+
+
+@dataclass(frozen=True)
+class ChangeOutcome:
+    sync_id: str
+    """The `_sync_id` of the rows this change set wrote."""
+    merge: MergeResult
+    path: Path
+    """The stream's Delta table."""
+
+
+def merge_changes(
+    warehouse_dir: Path, spec: StreamSpec, changes: ChangeSet, *, retention: timedelta
+) -> ChangeOutcome:
+    """MERGE one change set into the stream's table (created if missing) as one commit."""
+    deleted = sorted(set(changes.deleted_ids))
+    if not changes.rows and not deleted:
+        raise ValueError("a change set needs at least one row or deleted id")
+    clash = {str(row.get("id")) for row in changes.rows} & set(deleted)
     if clash:
-        raise ValueError(f"{len(clash)} id(s) are both re-read and deleted in one change batch")
-    extracted_at = (now or datetime.now(UTC)).astimezone(UTC)
-    batch = BatchId.new(BatchKind.CHANGE, extracted_at)
-    live = rows_to_table(spec, rows, extracted_at=extracted_at, sync_id=batch.value)
-    gone = tombstone_table(spec, deleted, extracted_at=extracted_at, sync_id=batch.value)
-    directory = ensure_dir(batch_dir(Path(warehouse_dir), spec.name, batch))
-    writer = PartWriter(directory, spec.arrow_schema, lambda: part_name(0))
-    try:
-        writer.write(pa.concat_tables([live, gone]))
-        writer.commit()
-    except BaseException:
-        writer.abort()
-        raise
-    return directory
+        raise ValueError(f"{len(clash)} id(s) are both re-read and deleted in one change set")
+    read_at = changes.mark.read_at.astimezone(UTC)
+    batch = BatchId.new(BatchKind.CHANGE, read_at)
+    upserts = rows_to_table(spec, changes.rows, extracted_at=read_at, sync_id=batch.value)
+    table = lake_table(warehouse_dir, spec.name, spec.arrow_schema)
+    with table.write_lock():
+        merged = table.merge(
+            upserts,
+            deletions(deleted, read_at),
+            retention=retention,
+            refresh_unchanged=True,
+            read_since_version=changes.mark.table_version,
+            batch_id=batch.value,
+        )
+    return ChangeOutcome(batch.value, merged, table.path)

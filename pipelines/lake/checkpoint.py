@@ -21,16 +21,19 @@ from pipelines.healthie.windows import Window
 from pipelines.lake.files import atomic_write_bytes, remove_temp_files
 from pipelines.lake.layout import CHECKPOINT_NAME, PART_PATTERN, part_name
 
-VERSION = 1
+VERSION = 2
 
 
 class Phase(Enum):
-    """Where a full sync stands: pulling windows, the catch-up pass, recounting, tombstoning, done."""
+    """Where a full sync stands: pulling windows, the catch-up pass, recounting, finding what vanished,
+    merging into the Delta table, table maintenance, done."""
 
     PULL = "pull"
     CATCHUP = "catchup"
     VERIFY = "verify"
     RECONCILE = "reconcile"
+    MERGE = "merge"
+    MAINTAIN = "maintain"
     COMPLETE = "complete"
 
 
@@ -71,6 +74,11 @@ class Checkpoint:
     parts: list[str] = field(default_factory=list)
     next_part: int = 0
     source_count_start: int | None = None
+    table_version: int | None = None
+    """The Delta table's version when the pull began (None: no table yet); the MERGE drops rows whose
+    id a later commit deleted after they were read."""
+    deleted_ids: list[str] = field(default_factory=list)
+    """Ids reconciliation confirmed gone: the MERGE deletes them."""
     summary: dict[str, Any] = field(default_factory=dict)
 
     def allocate_part(self) -> str:
@@ -99,6 +107,8 @@ class Checkpoint:
             "parts": self.parts,
             "next_part": self.next_part,
             "source_count_start": self.source_count_start,
+            "table_version": self.table_version,
+            "deleted_ids": self.deleted_ids,
             "summary": self.summary,
         }
 
@@ -127,6 +137,8 @@ class Checkpoint:
             parts=list(raw["parts"]),
             next_part=int(raw["next_part"]),
             source_count_start=raw.get("source_count_start"),
+            table_version=raw.get("table_version"),
+            deleted_ids=list(raw.get("deleted_ids") or []),
             summary=dict(raw.get("summary") or {}),
         )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -103,16 +104,34 @@ class LockedError(RuntimeError):
 
 
 @contextlib.contextmanager
-def exclusive_lock(path: Path) -> Iterator[None]:
-    """Hold an advisory lock on `path` (created 0600) or fail at once; the kernel drops it if the
-    holder dies, so a kill -9 never leaves a stale lock behind."""
+def file_lock(path: Path, *, shared: bool = False, timeout: float | None = 0) -> Iterator[None]:
+    """Hold an advisory lock on `path` (created 0600); the kernel drops it if the holder dies, so a
+    kill -9 never leaves a stale lock behind.
+
+    `shared` takes a reader's lock (many at once, none beside an exclusive one). `timeout` is how long
+    to wait for it: 0 fails at once, None waits for ever; past it, `LockedError`.
+    """
     ensure_dir(path.parent)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+    deadline = None if timeout is None else time.monotonic() + timeout
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise LockedError(f"{path} is locked by another process") from None
+        while True:
+            try:
+                fcntl.flock(fd, mode | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise LockedError(f"{path} is locked by another process") from None
+                time.sleep(_LOCK_POLL_SECONDS)
         yield
     finally:
         os.close(fd)
+
+
+_LOCK_POLL_SECONDS = 0.05
+
+
+def exclusive_lock(path: Path) -> contextlib.AbstractContextManager[None]:
+    """An exclusive lock on `path`, or `LockedError` at once if another process holds it."""
+    return file_lock(path)

@@ -1,8 +1,13 @@
-"""Where things live in the lake: `$WAREHOUSE_DIR/lake/healthie/<stream>/<batch_id>/part-NNNNN.parquet`.
+"""Where things live under `$WAREHOUSE_DIR`.
+
+- `lake/healthie/<stream>/`: the stream's Delta table (the current state, versions for time travel);
+- `lake/.locks/`: the tables' writer locks and the readers' lease (lake/table.py);
+- `landing/healthie/<stream>/<batch_id>/part-NNNNN.parquet`: what an unfinished full pull has landed,
+  with its `_checkpoint.json`; deleted once the pull is merged into the table.
 
 A batch id starts with its UTC start time so batches sort chronologically by name, then says whether
-it is a full snapshot or a webhook change batch, then carries random hex so two batches started in the
-same microsecond never collide.
+it is a full pull or a webhook refresh, then carries random hex so two batches started in the same
+microsecond never collide. It is the `_sync_id` of the rows the batch wrote.
 """
 
 from __future__ import annotations
@@ -14,7 +19,13 @@ from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 
-LAKE_PARTS = ("lake", "healthie")
+import pyarrow as pa
+
+from pipelines.lake.table import LakeTable
+
+LAKE_DIR = "lake"
+LANDING_DIR = "landing"
+NAMESPACE = "healthie"
 PART_PATTERN = "part-*.parquet"
 CHECKPOINT_NAME = "_checkpoint.json"
 _TIME_FORMAT = "%Y%m%dT%H%M%S%fZ"
@@ -22,7 +33,7 @@ _BATCH_RE = re.compile(r"^(\d{8}T\d{12}Z)-(full|change)-([0-9a-f]{8})$")
 
 
 class BatchKind(Enum):
-    """A full snapshot (nightly pull) or a change batch (webhook re-reads)."""
+    """A full pull (nightly) or a change batch (a webhook refresh's re-reads)."""
 
     FULL = "full"
     CHANGE = "change"
@@ -54,12 +65,24 @@ class BatchId:
         return self.value
 
 
-def lake_root(warehouse_dir: Path) -> Path:
-    return Path(warehouse_dir).joinpath(*LAKE_PARTS)
+def lake_dir(warehouse_dir: Path) -> Path:
+    """`$WAREHOUSE_DIR/lake`: the Delta tables and their locks."""
+    return Path(warehouse_dir) / LAKE_DIR
+
+
+def table_dir(warehouse_dir: Path, stream: str) -> Path:
+    """A stream's Delta table folder."""
+    return lake_dir(warehouse_dir) / NAMESPACE / stream
+
+
+def lake_table(warehouse_dir: Path, stream: str, schema: pa.Schema) -> LakeTable:
+    """A stream's Delta table (which may not exist yet)."""
+    return LakeTable(lake_dir(warehouse_dir), NAMESPACE, stream, schema)
 
 
 def stream_dir(warehouse_dir: Path, stream: str) -> Path:
-    return lake_root(warehouse_dir) / stream
+    """A stream's landing folder: unfinished full pulls, and the lock that keeps them one at a time."""
+    return Path(warehouse_dir) / LANDING_DIR / NAMESPACE / stream
 
 
 def batch_dir(warehouse_dir: Path, stream: str, batch: BatchId) -> Path:
@@ -73,7 +96,7 @@ def part_name(number: int) -> str:
 def list_batches(
     warehouse_dir: Path, stream: str, kind: BatchKind | None = None
 ) -> list[tuple[BatchId, Path]]:
-    """Batches of a stream, oldest first (ids sort by start time)."""
+    """Landing batches of a stream, oldest first (ids sort by start time)."""
     root = stream_dir(warehouse_dir, stream)
     if not root.is_dir():
         return []

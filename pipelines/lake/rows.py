@@ -9,10 +9,12 @@ field path and the Python types seen, never a value.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
 import pyarrow as pa
 
 from pipelines.healthie.errors import MalformedResponseError
@@ -103,35 +105,24 @@ def _convert(spec: StreamSpec, rows: Sequence[Mapping[str, Any]]) -> pa.RecordBa
     return batch
 
 
-def _bookkeeping(
-    spec: StreamSpec, n: int, extracted_at: datetime, sync_id: str, deleted: bool
-) -> list[pa.Array]:
-    schema = spec.arrow_schema
-    return [
-        pa.array([extracted_at] * n, type=schema.field("_extracted_at").type),
-        pa.array([deleted] * n, type=pa.bool_()),
-        pa.array([sync_id] * n, type=pa.string()),
-    ]
+def row_hash(names: Sequence[str], row: Mapping[str, Any]) -> int:
+    """A 64-bit hash of a row's values (nested objects with sorted keys): equal content, equal hash."""
+    encoded = orjson.dumps([row[name] for name in names], option=orjson.OPT_SORT_KEYS)
+    return int.from_bytes(hashlib.blake2b(encoded, digest_size=8).digest(), "little", signed=True)
 
 
 def rows_to_table(
     spec: StreamSpec, rows: Sequence[Mapping[str, Any]], *, extracted_at: datetime, sync_id: str
 ) -> pa.Table:
-    """Validate API rows against the spec and build a lake table (live rows, `_deleted = false`)."""
+    """Validate API rows against the spec and build a lake table (the row, then bookkeeping columns)."""
     _check_rows(spec, rows)
     _check_lenient_columns(spec, rows)
     columns = _convert(spec, rows).columns
-    columns += _bookkeeping(spec, len(rows), extracted_at, sync_id, deleted=False)
-    return pa.Table.from_arrays(columns, schema=spec.arrow_schema)
-
-
-def tombstone_table(
-    spec: StreamSpec, ids: Sequence[str], *, extracted_at: datetime, sync_id: str
-) -> pa.Table:
-    """Rows that say "this id is gone": only `id` and the bookkeeping columns are set."""
-    columns = [
-        pa.array(list(ids), type=f.type) if f.name == "id" else pa.nulls(len(ids), type=f.type)
-        for f in spec.fields
+    schema = spec.arrow_schema
+    names = [f.name for f in spec.fields]
+    columns += [
+        pa.array([extracted_at] * len(rows), type=schema.field("_extracted_at").type),
+        pa.array([sync_id] * len(rows), type=pa.string()),
+        pa.array([row_hash(names, row) for row in rows], type=pa.int64()),
     ]
-    columns += _bookkeeping(spec, len(ids), extracted_at, sync_id, deleted=True)
-    return pa.Table.from_arrays(columns, schema=spec.arrow_schema)
+    return pa.Table.from_arrays(columns, schema=schema)

@@ -1,6 +1,5 @@
--- What one batch landed: all rows, distinct live ids, tombstones.
+-- What one landing batch holds: all rows, distinct ids.
 select
     count(*) as row_count,
-    count(distinct id) filter (where not _deleted) as live_ids,
-    count(*) filter (where _deleted) as tombstones
+    count(distinct id) as live_ids
 from read_parquet($files, union_by_name = true)

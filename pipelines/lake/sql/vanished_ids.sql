@@ -1,9 +1,8 @@
--- Ids a complete full pull did not see: live in the current view and last read before the sync started.
--- Every row the pull landed was read after the start, so any id it saw has a newer row and drops out;
--- so does any id a webhook change batch re-read during the sync. A GROUP BY (not a window function) so
--- DuckDB can spill to disk and memory stays flat however large the stream.
-select id
-from read_parquet($files, union_by_name = true)
-group by id
-having not arg_max(_deleted, (_extracted_at, _sync_id)) and max(_extracted_at) < $started_at
-order by id
+-- Ids a complete full pull did not see: in the table, last read before the pull began ($started_at),
+-- and absent from everything the pull landed. A record a webhook re-read during the pull is newer
+-- than the start and stays. Anti-joins spill to disk, so memory stays flat however large the stream.
+select current.id
+from read_parquet($current, union_by_name = true) as current
+anti join read_parquet($landing, union_by_name = true) as landed on landed.id = current.id
+where current._extracted_at < $started_at
+order by current.id

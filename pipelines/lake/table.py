@@ -1,0 +1,329 @@
+"""One Delta Lake table per stream, holding the current state: one row per live record, `id` unique.
+
+Every write is a Delta commit through `deltalake` (delta-rs), so any engine that reads Delta (Spark,
+Trino, Databricks, Snowflake, DuckDB, pandas) sees the current records without our help, and earlier
+versions stay readable (time travel) for the retention period.
+
+One MERGE serves both writers, the nightly full pull and the webhook refresh. Its source holds
+*upserts* (rows as read, with `_extracted_at` and a content hash `_row_hash`) and *deletes* (ids
+read back as gone, `_extracted_at` = when that was seen). The rules:
+
+- a row is inserted when its id is not in the table;
+- a matched row is replaced only by a newer read (`_extracted_at`), and, for a full pull, only when
+  its content changed (unchanged rows keep their version, so incremental marts skip them);
+- a delete removes the row only when it is newer than the row's read;
+- an upsert read *before* a later commit deleted its id is dropped (the table's change data feed
+  says when each id was deleted), so a webhook delete that lands while a nightly pull is under way
+  is not undone by the pull's older copy of the record.
+
+So a MERGE never replaces a newer version with an older one, whichever order writers commit in.
+Writers of one table are serialized by an advisory file lock (`write_lock`): delta-rs would retry a
+conflicting MERGE, but VACUUM with a zero retention must never run while another writer has data
+files written but not yet committed, so every writer, maintenance included, takes the lock.
+
+Readers of a version (dbt, through `lake/dbt_plugin.py`) hold the lake's shared *read lease* for as
+long as they read its files; VACUUM takes the lease exclusively (waiting a bounded time, else
+skipping that night), so no reader ever loses a file under it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pyarrow as pa
+from deltalake import CommitProperties, DeltaTable, WriterProperties
+
+from pipelines.lake.files import LockedError, ensure_dir, file_lock
+from pipelines.lake.query import connection, sql
+
+logger = logging.getLogger(__name__)
+
+ID = "id"
+EXTRACTED_AT = "_extracted_at"
+ROW_HASH = "_row_hash"
+#: Merge-source column saying what a row is: an `upsert` (a record as read) or a `delete` (gone).
+OP = "_op"
+UPSERT, DELETE = "upsert", "delete"
+#: Commit metadata key naming the batch a commit merged (a resumed sync checks it to never merge twice).
+BATCH_KEY = "healthie_warehouse.batch_id"
+
+_UPDATE_IF_CHANGED = "s._op = 'upsert' AND s._extracted_at > t._extracted_at AND s._row_hash <> t._row_hash"
+_UPDATE_IF_NEWER = "s._op = 'upsert' AND s._extracted_at > t._extracted_at"
+_DELETE_IF_NEWER = "s._op = 'delete' AND s._extracted_at > t._extracted_at"
+_INSERT = "s._op = 'upsert'"
+
+#: How long a writer waits for another writer of the same table (a webhook MERGE takes well under a
+#: second; a nightly MERGE or compaction of a large table a few seconds).
+WRITE_LOCK_TIMEOUT_SECONDS = 600.0
+#: How long VACUUM waits for dbt builds reading the lake; past it, expiry waits for the next night.
+READ_LEASE_TIMEOUT_SECONDS = 300.0
+#: Compaction's target file size: big enough for few files, small enough that a MERGE touching a few
+#: rows rewrites little.
+TARGET_FILE_BYTES = 64 * 1024 * 1024
+_WRITER_PROPERTIES = WriterProperties(compression="ZSTD")
+_TIMESTAMP = pa.timestamp("us", tz="UTC")
+LOCKS_DIR = ".locks"
+READ_LEASE_NAME = "readers.lock"
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """What one MERGE changed (all zero and `version` unchanged when the source changed nothing)."""
+
+    version: int
+    inserted: int
+    updated: int
+    deleted: int
+    stale: int
+    """Upserts dropped because a later commit deleted their id (see the module docstring)."""
+
+
+@dataclass(frozen=True)
+class TableHealth:
+    """Size of the current version: what the lake-health check bounds."""
+
+    version: int | None
+    rows: int
+    files: int
+    bytes: int
+    disk_bytes: int
+    """Everything under the table's folder: data files of retained versions, the log, change data."""
+
+
+@dataclass(frozen=True)
+class MaintenanceResult:
+    """What nightly maintenance did to one table."""
+
+    compacted_files: int
+    """Small files merged away by `optimize.compact()`."""
+    vacuumed_files: int
+    """Files of expired versions deleted by `vacuum()`."""
+    vacuum_skipped: bool
+    """True when readers held the lake past the timeout: expiry waits for the next night."""
+    checkpoint_version: int
+
+
+def deletions(ids: Sequence[str], seen_at: datetime) -> pa.Table:
+    """The `deleted` argument of `LakeTable.merge`: `ids` seen gone at `seen_at`."""
+    return pa.table(
+        {ID: pa.array(list(ids), pa.string()), EXTRACTED_AT: pa.array([seen_at] * len(ids), _TIMESTAMP)}
+    )
+
+
+def read_lease_path(lake_dir: Path) -> Path:
+    """The lock file dbt (and any reader of raw files) holds shared while it reads the lake."""
+    return Path(lake_dir) / LOCKS_DIR / READ_LEASE_NAME
+
+
+@contextlib.contextmanager
+def read_lease(lake_dir: Path, timeout: float | None = None) -> Iterator[None]:
+    """Hold the lake's read lease: no VACUUM deletes a file while it is held."""
+    with file_lock(read_lease_path(lake_dir), shared=True, timeout=timeout):
+        yield
+
+
+def retention_properties(retention: timedelta) -> dict[str, str]:
+    """Delta table properties that keep versions (log and data files) for `retention`."""
+    interval = f"interval {int(retention.total_seconds() // 3600)} hours"
+    return {
+        "delta.logRetentionDuration": interval,
+        "delta.deletedFileRetentionDuration": interval,
+    }
+
+
+class LakeTable:
+    """A stream's Delta table at `<lake_dir>/<namespace>/<name>/`; knows Arrow, not Healthie."""
+
+    def __init__(self, lake_dir: Path, namespace: str, name: str, schema: pa.Schema) -> None:
+        self.lake_dir = Path(lake_dir)
+        self.name = name
+        self.path = self.lake_dir / namespace / name
+        self.schema = schema
+        self._lock_path = self.lake_dir / LOCKS_DIR / f"{namespace}.{name}.lock"
+
+    # -- reading --------------------------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        return DeltaTable.is_deltatable(str(self.path))
+
+    def open(self, version: int | None = None) -> DeltaTable:
+        return DeltaTable(str(self.path), version=version)
+
+    def version(self) -> int:
+        """The current version; -1 if the table does not exist yet (Delta numbers its first commit 0)."""
+        return self.open().version() if self.exists() else -1
+
+    def files(self, version: int | None = None) -> list[str]:
+        """The data files of a version (the current one by default): what a reader scans."""
+        return self.open(version).file_uris() if self.exists() else []
+
+    def to_arrow(self, version: int | None = None) -> pa.Table:
+        """The records of a version, sorted by id (for checks, tests and small readers)."""
+        files = self.files(version)
+        if not files:
+            return self.schema.empty_table()
+        with connection() as db:
+            return db.sql(sql("table_rows"), params={"files": files}).to_arrow_table().cast(self.schema)
+
+    def health(self) -> TableHealth:
+        """Rows, files and bytes of the current version, from the Delta log (no data file is read), and
+        the bytes of the whole folder."""
+        if not self.exists():
+            return TableHealth(None, 0, 0, 0, 0)
+        table = self.open()
+        actions = pa.table(table.get_add_actions(flatten=True))
+        rows = actions.column("num_records").to_pylist() if actions.num_rows else []
+        sizes = actions.column("size_bytes").to_pylist() if actions.num_rows else []
+        disk = sum(path.stat().st_size for path in self.path.rglob("*") if path.is_file())
+        return TableHealth(table.version(), sum(r or 0 for r in rows), actions.num_rows, sum(sizes), disk)
+
+    def has_commit(self, batch_id: str, *, since_version: int | None) -> bool:
+        """Whether a commit after `since_version` merged `batch_id` (a resumed sync never merges twice)."""
+        if not self.exists():
+            return False
+        table = self.open()
+        newer = table.version() - (since_version if since_version is not None else -1)
+        return newer > 0 and any(entry.get(BATCH_KEY) == batch_id for entry in table.history(newer))
+
+    # -- writing --------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def write_lock(self, timeout: float = WRITE_LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
+        """Serialize writers of this table (see the module docstring)."""
+        try:
+            with file_lock(self._lock_path, timeout=timeout):
+                yield
+        except LockedError:
+            raise LockedError(f"lake table {self.name}: another writer held it for {timeout:.0f} s") from None
+
+    def create(self, retention: timedelta) -> DeltaTable:
+        """Create the empty table if missing (change data feed on, retention set); call under the lock."""
+        if self.exists():
+            return self.open()
+        ensure_dir(self.path.parent)
+        configuration = {"delta.enableChangeDataFeed": "true", **retention_properties(retention)}
+        return DeltaTable.create(str(self.path), self._delta_schema(), configuration=configuration)
+
+    def merge(
+        self,
+        upserts: pa.Table,
+        deleted: pa.Table | None = None,
+        *,
+        retention: timedelta,
+        refresh_unchanged: bool,
+        read_since_version: int | None = None,
+        batch_id: str | None = None,
+    ) -> MergeResult:
+        """MERGE `upserts` (rows of `self.schema`) and `deleted` (`id`, `_extracted_at`) into the table.
+
+        `refresh_unchanged` also replaces a matched row whose content is unchanged (a webhook re-read:
+        its newer `_extracted_at` must win over an older pull still under way). `read_since_version`
+        is the table version current when the upserts began to be read: ids deleted by a commit
+        after it, later than a row was read, drop that row. Call it under `write_lock()`.
+        """
+        table = self.create(retention)
+        upserts = upserts.select(self.schema.names).cast(self.schema)
+        stale = 0
+        if read_since_version is not None and table.version() > read_since_version and upserts.num_rows:
+            kept = self._drop_deleted_later(table, upserts, read_since_version)
+            stale, upserts = upserts.num_rows - kept.num_rows, kept
+        source = self._merge_source(upserts, deleted)
+        if source.num_rows == 0:
+            return MergeResult(table.version(), 0, 0, 0, stale)
+        commit = CommitProperties(custom_metadata={BATCH_KEY: batch_id}) if batch_id else None
+        metrics = (
+            table.merge(
+                source,
+                predicate="t.id = s.id",
+                source_alias="s",
+                target_alias="t",
+                writer_properties=_WRITER_PROPERTIES,
+                commit_properties=commit,
+            )
+            .when_matched_update_all(
+                predicate=_UPDATE_IF_NEWER if refresh_unchanged else _UPDATE_IF_CHANGED, except_cols=[OP]
+            )
+            .when_matched_delete(predicate=_DELETE_IF_NEWER)
+            .when_not_matched_insert_all(predicate=_INSERT, except_cols=[OP])
+            .execute()
+        )
+        return MergeResult(
+            version=table.version(),
+            inserted=int(metrics["num_target_rows_inserted"]),
+            updated=int(metrics["num_target_rows_updated"]),
+            deleted=int(metrics["num_target_rows_deleted"]),
+            stale=stale,
+        )
+
+    def maintain(self, retention: timedelta) -> MaintenanceResult:
+        """Compact small files, write a log checkpoint, expire versions older than `retention`.
+
+        Each step is a Delta commit or deletes only files no retained version references, so a kill -9
+        at any moment loses nothing: the next run finishes the job (an uncommitted compaction leaves
+        orphan files that the next VACUUM deletes).
+        """
+        with self.write_lock():
+            if not self.exists():
+                return MaintenanceResult(0, 0, False, -1)
+            table = self.open()
+            wanted = retention_properties(retention)
+            current = table.metadata().configuration
+            if any(current.get(key) != value for key, value in wanted.items()):
+                table.alter.set_table_properties(wanted)
+            compacted = table.optimize.compact(
+                target_size=TARGET_FILE_BYTES, writer_properties=_WRITER_PROPERTIES
+            )
+            table.create_checkpoint()
+            table.cleanup_metadata()
+            vacuumed: list[str] = []
+            skipped = False
+            try:
+                with file_lock(read_lease_path(self.lake_dir), timeout=READ_LEASE_TIMEOUT_SECONDS):
+                    vacuumed = table.vacuum(
+                        retention_hours=int(retention.total_seconds() // 3600),
+                        enforce_retention_duration=False,
+                        dry_run=False,
+                    )
+            except LockedError:
+                skipped = True
+                logger.warning("lake table %s: readers held the lake; expiry waits for next run", self.name)
+            return MaintenanceResult(
+                compacted_files=int(compacted.get("numFilesRemoved", 0)),
+                vacuumed_files=len(vacuumed),
+                vacuum_skipped=skipped,
+                checkpoint_version=table.version(),
+            )
+
+    # -- helpers --------------------------------------------------------------------------------------
+
+    def _delta_schema(self) -> pa.Schema:
+        """The table schema with every column nullable: delta-rs checks non-null columns on rows a
+        conditional MERGE clause leaves out and rejects them; the pipeline guarantees non-null ids."""
+        return pa.schema([field.with_nullable(True) for field in self.schema])
+
+    def _merge_source(self, upserts: pa.Table, deleted: pa.Table | None) -> pa.Table:
+        parts = [upserts.append_column(OP, pa.array([UPSERT] * upserts.num_rows, pa.string()))]
+        if deleted is not None and deleted.num_rows:
+            columns = {
+                name: deleted.column(name) if name in (ID, EXTRACTED_AT) else pa.nulls(deleted.num_rows, typ)
+                for name, typ in zip(self.schema.names, self.schema.types, strict=True)
+            }
+            gone = pa.table(columns, schema=self._delta_schema()).cast(self._delta_schema())
+            parts.append(gone.append_column(OP, pa.array([DELETE] * gone.num_rows, pa.string())))
+        schema = self._delta_schema().append(pa.field(OP, pa.string()))
+        return pa.concat_tables([part.cast(schema) for part in parts])
+
+    def _drop_deleted_later(self, table: DeltaTable, upserts: pa.Table, since_version: int) -> pa.Table:
+        """`upserts` minus rows whose id a commit after `since_version` deleted after the row was read."""
+        changes = table.load_cdf(
+            starting_version=since_version + 1, columns=[ID, "_change_type", "_commit_timestamp"]
+        )
+        with connection() as db:
+            db.register("changes", pa.RecordBatchReader.from_stream(changes).read_all())
+            db.register("upserts", upserts)
+            return db.sql(sql("not_deleted_later")).to_arrow_table()
