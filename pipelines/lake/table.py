@@ -278,20 +278,23 @@ class LakeTable:
             compacted = table.optimize.compact(
                 target_size=TARGET_FILE_BYTES, writer_properties=_WRITER_PROPERTIES
             )
-            table.create_checkpoint()
-            table.cleanup_metadata()
             vacuumed: list[str] = []
             skipped = False
             try:
                 with file_lock(read_lease_path(self.lake_dir), timeout=READ_LEASE_TIMEOUT_SECONDS):
+                    # `full`: also files no version references (a compaction killed before its commit).
                     vacuumed = table.vacuum(
                         retention_hours=int(retention.total_seconds() // 3600),
                         enforce_retention_duration=False,
                         dry_run=False,
+                        full=True,
                     )
             except LockedError:
                 skipped = True
                 logger.warning("lake table %s: readers held the lake; expiry waits for next run", self.name)
+            # After VACUUM, which reads the removed files' tombstones from the log it may now expire.
+            table.create_checkpoint()
+            table.cleanup_metadata()
             return MaintenanceResult(
                 compacted_files=int(compacted.get("numFilesRemoved", 0)),
                 vacuumed_files=len(vacuumed),

@@ -10,7 +10,7 @@ import pytest
 
 from pipelines.healthie.errors import MalformedResponseError
 from pipelines.healthie.streams import APPOINTMENTS, FORM_ANSWER_GROUPS, STREAMS, StreamSpec
-from pipelines.lake.rows import rows_to_table, tombstone_table
+from pipelines.lake.rows import rows_to_table
 
 from .synthetic import make_row
 
@@ -23,8 +23,8 @@ def test_rows_land_with_the_lake_schema(spec: StreamSpec) -> None:
     table = rows_to_table(spec, [make_row(spec, 1), make_row(spec, 2)], extracted_at=NOW, sync_id="b1")
     assert table.schema == spec.arrow_schema
     assert table.column("id").to_pylist() == ["1", "2"]
-    assert table.column("_deleted").to_pylist() == [False, False]
     assert table.column("_sync_id").to_pylist() == ["b1", "b1"]
+    assert table.column("_extracted_at").type == pa.timestamp("us", tz="UTC")
 
 
 def test_nested_form_answers_stay_a_list_of_structs() -> None:
@@ -80,9 +80,13 @@ def test_float_column_accepts_ints() -> None:
     ]
 
 
-def test_tombstones_set_only_id_and_bookkeeping() -> None:
-    table = tombstone_table(APPOINTMENTS, ["7", "8"], extracted_at=NOW, sync_id="b")
-    assert table.schema == APPOINTMENTS.arrow_schema
-    assert table.column("_deleted").to_pylist() == [True, True]
-    assert table.column("notes").null_count == 2
-    assert table.column("_extracted_at").type == pa.timestamp("us", tz="UTC")
+def test_row_hash_follows_content_not_key_order_or_read_time() -> None:
+    row = make_row(FORM_ANSWER_GROUPS, 1)
+    row["custom_module_form"] = {"id": "5", "name": "Intake", "use_for_charting": False}
+    reordered = {key: row[key] for key in reversed(list(row))}
+    reordered["custom_module_form"] = {"use_for_charting": False, "name": "Intake", "id": "5"}
+    changed = {**row, "custom_module_form": {"id": "5", "name": "Intake v2", "use_for_charting": False}}
+    first = rows_to_table(FORM_ANSWER_GROUPS, [row, reordered], extracted_at=NOW, sync_id="a")
+    later = rows_to_table(FORM_ANSWER_GROUPS, [row, changed], extracted_at=NOW.replace(hour=13), sync_id="b")
+    hashes = first.column("_row_hash").to_pylist() + later.column("_row_hash").to_pylist()
+    assert hashes[0] == hashes[1] == hashes[2] != hashes[3]
