@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import timedelta
 from typing import Any
 
 import dagster as dg
 import pytest
 
-from pipelines.assets import extract_asset_checks, extract_assets
-from pipelines.assets.checks import CHECK_NAME, evaluate_completeness
+from pipelines.assets import extract_assets
+from pipelines.assets.checks import CHECK_NAME, SIZE_CHECK_NAME, evaluate_completeness, evaluate_size
 from pipelines.assets.extract import ExtractConfig
 from pipelines.healthie import HealthieResource, build_healthie_resource
+from pipelines.healthie.options import StreamResult
 from pipelines.healthie.streams import STREAMS
 from pipelines.settings import WarehouseConfig, build_warehouse_config
 
@@ -22,24 +25,25 @@ def test_one_asset_per_stream_with_grain_group_and_kinds() -> None:
     for stream in STREAMS:
         spec = specs[dg.AssetKey(["healthie", stream.name])]
         assert spec.group_name == "healthie_extract"
-        assert spec.kinds == {"healthie", "parquet"}
+        assert spec.kinds == {"healthie", "delta"}
         assert spec.description == stream.description
     assert assets.can_subset
 
 
-def test_checks_cover_every_counted_stream() -> None:
-    keys = {key for check in extract_asset_checks for key in check.check_keys}
-    expected = {
+def test_checks_cover_every_stream_and_every_counted_one() -> None:
+    (assets,) = extract_assets
+    keys = set(assets.check_keys)
+    counted = {
         dg.AssetCheckKey(dg.AssetKey(["healthie", s.name]), CHECK_NAME) for s in STREAMS if s.count_operation
     }
-    assert keys == expected
+    sized = {dg.AssetCheckKey(dg.AssetKey(["healthie", s.name]), SIZE_CHECK_NAME) for s in STREAMS}
+    assert keys == counted | sized
 
 
 def test_definitions_load_without_any_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HEALTHIE_API_KEY", raising=False)
     defs = dg.Definitions(
         assets=extract_assets,
-        asset_checks=extract_asset_checks,
         resources={"healthie": build_healthie_resource(), "warehouse": build_warehouse_config()},
     )
     defs.resolve_all_job_defs()
@@ -50,7 +54,16 @@ def test_resource_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
     resource = build_healthie_resource()
     assert isinstance(resource, HealthieResource) and resource.rate_limit_rps == 40.0
     monkeypatch.setenv("WAREHOUSE_DIR", "/tmp/wh")
-    assert isinstance(build_warehouse_config(), WarehouseConfig)
+    monkeypatch.setenv("LAKE_HISTORY_RETENTION_DAYS", "0")
+    warehouse = build_warehouse_config()
+    assert isinstance(warehouse, WarehouseConfig) and warehouse.history_retention == timedelta(0)
+
+
+@pytest.mark.parametrize("value", ["-1", "seven", "1.5"])
+def test_a_malformed_retention_fails_naming_the_variable(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("LAKE_HISTORY_RETENTION_DAYS", value)
+    with pytest.raises(ValueError, match="LAKE_HISTORY_RETENTION_DAYS"):
+        build_warehouse_config()
 
 
 def test_extract_config_maps_to_sync_options() -> None:
@@ -59,20 +72,53 @@ def test_extract_config_maps_to_sync_options() -> None:
     assert options.window_concurrency == 4
 
 
+def result(**values: Any) -> StreamResult:
+    """A stream's sync result: every counter zero unless given."""
+    fields = {f.name: 0 for f in dataclasses.fields(StreamResult)}
+    fields.update(stream="appointments", batch_id="b", path="/lake", resumed=False, churn_observed=False)
+    fields.update(source_count_start=None, source_count_end=None, table_version=1)
+    return StreamResult(**{**fields, **values})
+
+
+KEY = dg.AssetKey(["healthie", "appointments"])
+
+
 @pytest.mark.parametrize(
-    ("landed", "metadata", "passed", "severity"),
+    ("table_rows", "source", "churn", "passed", "severity"),
     [
-        (10, {"source_count_end": 10, "churn_observed": False}, True, None),
-        (9, {"source_count_end": 10, "churn_observed": True}, False, dg.AssetCheckSeverity.WARN),
-        (9, {"source_count_end": 10, "churn_observed": False}, False, dg.AssetCheckSeverity.ERROR),
-        (11, {"source_count_end": 10, "churn_observed": False}, False, dg.AssetCheckSeverity.ERROR),
-        (0, {}, False, dg.AssetCheckSeverity.ERROR),
+        (10, 10, False, True, None),
+        (9, 10, True, False, dg.AssetCheckSeverity.WARN),
+        (9, 10, False, False, dg.AssetCheckSeverity.ERROR),
+        (11, 10, False, False, dg.AssetCheckSeverity.ERROR),
+        (0, None, False, False, dg.AssetCheckSeverity.ERROR),
     ],
 )
 def test_completeness_verdict(
-    landed: int, metadata: dict[str, Any], passed: bool, severity: dg.AssetCheckSeverity | None
+    table_rows: int, source: int | None, churn: bool, passed: bool, severity: dg.AssetCheckSeverity | None
 ) -> None:
-    result = evaluate_completeness(landed, metadata)
-    assert result.passed is passed
+    verdict = evaluate_completeness(
+        result(live_ids=table_rows, source_count_end=source, churn_observed=churn), KEY
+    )
+    assert verdict.passed is passed and verdict.asset_key == KEY
     if severity is not None:
-        assert result.severity is severity
+        assert verdict.severity is severity
+
+
+MB = 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("files", "table_bytes", "disk_bytes", "retention_days", "passed"),
+    [
+        (1, 10 * MB, 12 * MB, 0, True),  # current state plus the log
+        (1, 10 * MB, 30 * MB, 0, False),  # expired versions were never vacuumed
+        (1, 10 * MB, 80 * MB, 7, True),  # a week of nightly rewrites is allowed
+        (40, 10 * MB, 12 * MB, 0, False),  # small files were never compacted
+    ],
+)
+def test_lake_size_verdict(
+    files: int, table_bytes: int, disk_bytes: int, retention_days: int, passed: bool
+) -> None:
+    sized = result(table_files=files, table_bytes=table_bytes, disk_bytes=disk_bytes, live_ids=1000)
+    verdict = evaluate_size(sized, timedelta(days=retention_days), KEY)
+    assert verdict.passed is passed and verdict.severity is dg.AssetCheckSeverity.WARN
