@@ -80,7 +80,7 @@ def test_batch_ids_sort_by_time_and_parse(tmp_path: Path) -> None:
     assert parsed is not None and parsed.kind is BatchKind.CHANGE and parsed.started_at == late.started_at
     assert BatchId.parse("not-a-batch") is None
     for batch in (late, early):
-        ensure_dir(tmp_path / "lake" / "healthie" / "entries" / batch.value)
+        ensure_dir(tmp_path / "landing" / "healthie" / "entries" / batch.value)
     assert [b for b, _ in list_batches(tmp_path, "entries")] == [early, late]
     assert [b for b, _ in list_batches(tmp_path, "entries", BatchKind.FULL)] == [early]
 
