@@ -87,6 +87,15 @@ def remove_temp_files(directory: Path) -> int:
     return removed
 
 
+def make_private(tree: Path) -> None:
+    """Tighten what another library created under `tree` (delta-rs follows the umask) to 0700/0600."""
+    for root, dirs, files in os.walk(tree):
+        for name, mode in [*((d, DIR_MODE) for d in dirs), *((f, FILE_MODE) for f in files)]:
+            path = os.path.join(root, name)
+            if os.stat(path).st_mode & 0o077:
+                os.chmod(path, mode)
+
+
 def create_private(path: Path) -> Path:
     """Create (or truncate) an empty 0600 file, so a library opening it by name keeps it private."""
     with open_private(path):

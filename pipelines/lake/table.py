@@ -38,7 +38,7 @@ from pathlib import Path
 import pyarrow as pa
 from deltalake import CommitProperties, DeltaTable, WriterProperties
 
-from pipelines.lake.files import LockedError, ensure_dir, file_lock
+from pipelines.lake.files import LockedError, ensure_dir, file_lock, make_private
 from pipelines.lake.query import connection, sql
 
 logger = logging.getLogger(__name__)
@@ -205,7 +205,7 @@ class LakeTable:
         """Create the empty table if missing (change data feed on, retention set); call under the lock."""
         if self.exists():
             return self.open()
-        ensure_dir(self.path.parent)
+        ensure_dir(self.path)
         configuration = {"delta.enableChangeDataFeed": "true", **retention_properties(retention)}
         return DeltaTable.create(str(self.path), self._delta_schema(), configuration=configuration)
 
@@ -252,6 +252,7 @@ class LakeTable:
             .when_not_matched_insert_all(predicate=_INSERT, except_cols=[OP])
             .execute()
         )
+        make_private(self.path)
         return MergeResult(
             version=table.version(),
             inserted=int(metrics["num_target_rows_inserted"]),
@@ -295,6 +296,7 @@ class LakeTable:
             # After VACUUM, which reads the removed files' tombstones from the log it may now expire.
             table.create_checkpoint()
             table.cleanup_metadata()
+            make_private(self.path)
             return MaintenanceResult(
                 compacted_files=int(compacted.get("numFilesRemoved", 0)),
                 vacuumed_files=len(vacuumed),

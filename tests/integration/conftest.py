@@ -17,11 +17,11 @@ import pyarrow as pa
 import pytest
 
 from healthie_sandbox.server import start_in_thread
-from pipelines.assets import extract_asset_checks, extract_assets
+from pipelines.assets import extract_assets
 from pipelines.healthie.client import ClientSettings, HealthieClient
 from pipelines.healthie.resource import HealthieResource
 from pipelines.healthie.streams import STREAMS_BY_NAME, StreamSpec
-from pipelines.lake.reader import current_view
+from pipelines.lake.layout import lake_table
 from pipelines.settings import WarehouseConfig
 
 #: Small pages and windows: a small sandbox still becomes many windows pulled concurrently.
@@ -116,7 +116,7 @@ def materialize(
     """Run the extract assets (and their checks) in-process; failures are returned, not raised."""
     selection = [dg.AssetKey(["healthie", s]) for s in streams] if streams else None
     return dg.materialize(
-        [*extract_assets, *extract_asset_checks],
+        extract_assets,
         resources={"healthie": healthie, "warehouse": WarehouseConfig(warehouse_dir=str(warehouse))},
         run_config={"ops": {"healthie_extract": {"config": {**FAST_CONFIG, **config}}}},
         selection=selection,
@@ -153,7 +153,7 @@ def truth_rows(control: Any, spec: StreamSpec) -> dict[str, dict[str, Any]]:
 
 def lake_rows(warehouse: Path, stream: str) -> dict[str, dict[str, Any]]:
     spec = STREAMS_BY_NAME[stream]
-    view = current_view(warehouse, stream).select([f.name for f in spec.fields])
+    view = lake_table(warehouse, stream, spec.arrow_schema).to_arrow().select([f.name for f in spec.fields])
     return {row["id"]: row for row in view.to_pylist()}
 
 

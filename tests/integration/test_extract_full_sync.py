@@ -7,7 +7,9 @@ from typing import Any
 
 import dagster as dg
 import pytest
+from deltalake import DeltaTable
 
+from pipelines.assets.checks import CHECK_NAME, SIZE_CHECK_NAME
 from pipelines.healthie.streams import STREAMS, STREAMS_BY_NAME, StreamSpec
 
 from .conftest import NO_MISMATCH, materializations, materialize, mismatches
@@ -28,10 +30,12 @@ def test_stream_lands_exactly_the_truth(spec: StreamSpec, synced: Any, control: 
     assert mismatches(warehouse, control, spec) == NO_MISMATCH
 
 
-def test_every_completeness_check_passes(synced: Any) -> None:
+def test_every_check_passes(synced: Any) -> None:
     result, _ = synced
     evaluations = result.get_asset_check_evaluations()
-    assert {e.asset_key.path[-1] for e in evaluations} == {s.name for s in STREAMS if s.count_operation}
+    checked = {(e.asset_key.path[-1], e.check_name) for e in evaluations}
+    counted = {(s.name, CHECK_NAME) for s in STREAMS if s.count_operation}
+    assert checked == counted | {(s.name, SIZE_CHECK_NAME) for s in STREAMS}
     assert all(e.passed for e in evaluations), [
         (e.asset_key, e.description) for e in evaluations if not e.passed
     ]
@@ -42,7 +46,9 @@ def test_materialization_metadata(synced: Any) -> None:
     for stream, metadata in materializations(result).items():
         assert metadata["pages"] >= 1 and metadata["requests"] >= metadata["pages"]
         assert metadata["retries"] == 0 and metadata["duration_seconds"] > 0
-        assert Path(metadata["path"]).parent.parent == warehouse / "lake" / "healthie"
+        assert Path(metadata["path"]) == warehouse / "lake" / "healthie" / stream
+        assert metadata["table_version"] >= 1 and metadata["table_files"] >= 1
+        assert metadata["disk_bytes"] >= metadata["table_bytes"] > 0
         assert metadata["rows"] == metadata["live_ids"] == metadata["source_count_end"] or (
             STREAMS_BY_NAME[stream].count_operation is None
         )
@@ -51,6 +57,15 @@ def test_materialization_metadata(synced: Any) -> None:
 
 def test_lake_files_are_private(synced: Any) -> None:
     _, warehouse = synced
-    lake = warehouse / "lake"
-    assert all((p.stat().st_mode & 0o077) == 0 for p in lake.rglob("*"))
-    assert not list(lake.rglob(".*.tmp"))
+    for tree in (warehouse / "lake", warehouse / "landing"):
+        assert all((p.stat().st_mode & 0o077) == 0 for p in tree.rglob("*"))
+        assert not list(tree.rglob(".*.tmp"))
+
+
+def test_every_lake_table_is_a_delta_table_any_reader_can_open(synced: Any, control: Any) -> None:
+    """Read with deltalake alone (as pandas, Spark or DuckDB would): the current version is the source."""
+    _, warehouse = synced
+    for spec in STREAMS:
+        frame = DeltaTable(str(warehouse / "lake" / "healthie" / spec.name)).to_pandas()
+        assert frame["id"].is_unique
+        assert set(frame["id"]) == {str(row["id"]) for row in control.truth(spec.name)}

@@ -1,4 +1,5 @@
-"""kill -9 in the middle of a sync, then run again: complete, no duplicates, nothing partial."""
+"""kill -9 in the middle of a sync, then run again: complete, no duplicates, nothing partial, and the
+landing copy gone once merged."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from typing import Any
 from pipelines.healthie.streams import STREAMS_BY_NAME
 from pipelines.lake.checkpoint import Checkpoint, Phase
 from pipelines.lake.layout import list_batches
-from pipelines.lake.reader import batch_stats
 
 from .conftest import NO_MISMATCH, materializations, materialize, mismatches, resource_for
 
@@ -63,9 +63,9 @@ def test_kill_9_mid_sync_then_rerun_completes(own_sandbox: Any, tmp_path: Path) 
         result = materialize(resource_for(own_sandbox), tmp_path, STREAMS, page_size=20, window_concurrency=2)
         assert result.success
         for stream in STREAMS:
-            (batch,) = list_batches(tmp_path, stream)  # resumed, not restarted
-            stats = batch_stats(batch[1])
-            assert stats["row_count"] == stats["live_ids"], f"{stream}: duplicate rows in the resumed batch"
-            assert materializations(result)[stream]["resumed"] is True
+            landed = materializations(result)[stream]
+            assert landed["resumed"] is True  # resumed, not restarted
+            assert landed["rows"] == landed["live_ids"], f"{stream}: duplicate rows in the resumed batch"
             assert mismatches(tmp_path, control, STREAMS_BY_NAME[stream]) == NO_MISMATCH
+            assert list_batches(tmp_path, stream) == [], "the merged landing batch is removed"
         assert not list(tmp_path.rglob(".*.tmp"))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pyarrow.parquet as pq
 import pytest
 
 from healthie_sandbox.control import SandboxControl
@@ -25,12 +26,21 @@ from healthie_sandbox.timestamps import parse_any
 from pipelines.healthie.errors import ExtractionError, RunawayPaginationError
 from pipelines.healthie.options import StreamResult, SyncOptions
 from pipelines.healthie.pager import Page, PageSizer, iter_pages, page_budget
-from pipelines.healthie.streams import APPOINTMENTS, BILLING_ITEMS, FORM_ANSWER_GROUPS, PROVIDERS, StreamSpec
+from pipelines.healthie.streams import (
+    APPOINTMENTS,
+    BILLING_ITEMS,
+    FORM_ANSWER_GROUPS,
+    PROVIDERS,
+    STREAMS_BY_NAME,
+    StreamSpec,
+)
 from pipelines.healthie.sync import StreamSync
 from pipelines.healthie.windows import Window
+from pipelines.lake.change import ChangeSet, ReadMark, merge_changes
+from pipelines.lake.checkpoint import Checkpoint, Phase
 from pipelines.lake.files import exclusive_lock
-from pipelines.lake.layout import list_batches, stream_dir
-from pipelines.lake.reader import current_view
+from pipelines.lake.layout import lake_table, list_batches, stream_dir
+from pipelines.lake.reader import batch_files, batch_stats
 
 from .conftest import RecordingTransport, client_for
 
@@ -64,8 +74,12 @@ def truth_ids(control: SandboxControl, stream: str) -> set[str]:
     return {str(row["id"]) for row in control.truth(stream)}
 
 
+def table_rows(warehouse: Path, spec: StreamSpec) -> dict[str, dict[str, Any]]:
+    return {r["id"]: r for r in lake_table(warehouse, spec.name, spec.arrow_schema).to_arrow().to_pylist()}
+
+
 def view_ids(warehouse: Path, stream: str) -> list[str]:
-    return current_view(warehouse, stream).column("id").to_pylist()
+    return list(table_rows(warehouse, STREAMS_BY_NAME[stream]))
 
 
 def sync(
@@ -190,7 +204,9 @@ def test_full_sync_lands_every_row_once(
     landed = view_ids(tmp_path, spec.name)
     assert len(landed) == len(set(landed)) and set(landed) == truth
     assert result.live_ids == result.source_count_end == len(truth)
-    assert not result.churn_observed and result.tombstones == 0
+    assert not result.churn_observed and result.deleted == 0
+    assert result.inserted == len(truth) and result.table_files >= 1
+    assert list_batches(tmp_path, spec.name) == [], "the landing copy is removed once merged"
     if spec.windowing:
         assert result.windows > 3, "the stream was split into windows"
 
@@ -221,23 +237,24 @@ def test_kill_mid_sync_then_rerun_completes_without_duplicates(
         sync(engine, BILLING_ITEMS, tmp_path, one_at_a_time, transport)
     assert engine.api_key not in str(caught.value)
     assert not list(tmp_path.rglob(".*.tmp")), "no temp file survives a failure"
-    partial = len(view_ids(tmp_path, "billing_items"))
-    assert 0 < partial < len(truth)
+    assert view_ids(tmp_path, "billing_items") == [], "nothing is merged before the pull is complete"
+    ((_, landing),) = list_batches(tmp_path, "billing_items")
+    assert 0 < batch_stats(landing)["live_ids"] < len(truth)
     result = sync(engine, BILLING_ITEMS, tmp_path)
     assert result.resumed
     ids = view_ids(tmp_path, "billing_items")
     assert len(ids) == len(set(ids)) and set(ids) == truth
-    assert len(list_batches(tmp_path, "billing_items")) == 1
+    assert list_batches(tmp_path, "billing_items") == []
 
 
-def test_reconciliation_tombstones_what_vanished(
+def test_reconciliation_deletes_what_vanished(
     engine: SandboxHandle, control: SandboxControl, tmp_path: Path
 ) -> None:
     sync(engine, APPOINTMENTS, tmp_path)
     for row in control.truth("appointments")[3:5]:
         control.delete("appointments", row["id"])
     result = sync(engine, APPOINTMENTS, tmp_path)
-    assert result.tombstones == 2 and not result.resumed
+    assert result.deleted == 2 and not result.resumed
     assert set(view_ids(tmp_path, "appointments")) == truth_ids(control, "appointments")
 
 
@@ -255,11 +272,11 @@ def test_reconciliation_rereads_before_tombstoning(
 ) -> None:
     sync(engine, FORM_ANSWER_GROUPS, tmp_path)
     # Lists show finished forms only, a by-id read any live form: unfinished, the form leaves the list
-    # yet exists, so it must be re-read and kept, not tombstoned.
+    # yet exists, so it must be re-read and kept, not deleted.
     unlisted = str(control.truth("form_answer_groups")[7]["id"])
     control.update("form_answer_groups", unlisted, finished=False)
     result = sync(engine, FORM_ANSWER_GROUPS, tmp_path)
-    assert (result.recovered, result.tombstones) == (1, 0)
+    assert (result.recovered, result.deleted) == (1, 0)
     assert unlisted not in truth_ids(control, "form_answer_groups")
     assert set(view_ids(tmp_path, "form_answer_groups")) == truth_ids(control, "form_answer_groups") | {
         unlisted
@@ -314,3 +331,74 @@ def test_mutable_windows_end_with_a_catch_up_pass_from_the_sync_start(
     started = datetime.fromisoformat(catch_up["updated_after"])
     assert before - timedelta(minutes=6) <= started <= before
     assert set(view_ids(tmp_path, "form_answer_groups")) == truth_ids(control, "form_answer_groups")
+
+
+def test_a_sync_killed_after_its_merge_commits_does_not_merge_twice(
+    engine: SandboxHandle, control: SandboxControl, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The MERGE is committed but the process dies before the checkpoint says so: the rerun finds the
+    batch in the table's commit log and goes on to maintenance, without a second MERGE."""
+    save = Checkpoint.save
+
+    def die_after_merge(self: Checkpoint, directory: Path) -> None:
+        if self.phase is Phase.MAINTAIN:
+            raise KeyboardInterrupt("killed after the merge commit")
+        save(self, directory)
+
+    monkeypatch.setattr(Checkpoint, "save", die_after_merge)
+    with pytest.raises(KeyboardInterrupt):
+        sync(engine, BILLING_ITEMS, tmp_path)
+    monkeypatch.setattr(Checkpoint, "save", save)
+    version = lake_table(tmp_path, "billing_items", BILLING_ITEMS.arrow_schema).version()
+    result = sync(engine, BILLING_ITEMS, tmp_path)
+    assert result.resumed and result.inserted == 0
+    assert result.table_version == version, "no second MERGE commit"
+    assert set(view_ids(tmp_path, "billing_items")) == truth_ids(control, "billing_items")
+
+
+def landed_ids(warehouse: Path, stream: str) -> list[str]:
+    """Ids the running pull has landed so far (its committed parts)."""
+    ((_, landing),) = list_batches(warehouse, stream)
+    return [
+        i for f in batch_files(landing) for i in pq.read_table(f, columns=["id"]).column("id").to_pylist()
+    ]
+
+
+@pytest.mark.parametrize("webhook", ["update", "delete"])
+def test_a_webhook_refresh_during_a_pull_wins_over_the_pulls_older_copy(
+    engine: SandboxHandle, control: SandboxControl, tmp_path: Path, webhook: str
+) -> None:
+    """While the nightly pull is under way a record it already read changes (or is deleted) and a
+    webhook refresh MERGEs the re-read; the pull's later MERGE must not bring the old copy back."""
+    sync(engine, BILLING_ITEMS, tmp_path)
+    table = lake_table(tmp_path, "billing_items", BILLING_ITEMS.arrow_schema)
+    changed: list[str] = []
+
+    def refresh_midway(body: dict[str, Any]) -> None:
+        if changed or body["operationName"] != "BillingItems" or not list_batches(tmp_path, "billing_items"):
+            return
+        landed = landed_ids(tmp_path, "billing_items")
+        if not landed:
+            return
+        record = landed[0]
+        mark = ReadMark.now(table)
+        if webhook == "update":
+            control.update("billing_items", record, note="changed by a webhook")
+            (row,) = [r for r in control.truth("billing_items") if str(r["id"]) == record]
+            fresh = {f.name: row.get(f.name) for f in BILLING_ITEMS.fields}
+            merge_changes(tmp_path, BILLING_ITEMS, ChangeSet([fresh], [], mark), retention=timedelta(days=7))
+        else:
+            control.delete("billing_items", record)
+            merge_changes(tmp_path, BILLING_ITEMS, ChangeSet([], [record], mark), retention=timedelta(days=7))
+        changed.append(record)
+
+    slow = replace(OPTIONS, window_concurrency=1, page_size=5, rows_per_file=5)
+    result = sync(engine, BILLING_ITEMS, tmp_path, slow, RecordingTransport(before=refresh_midway))
+    assert changed, "the webhook refresh happened mid-pull"
+    rows = table_rows(tmp_path, BILLING_ITEMS)
+    if webhook == "update":
+        assert rows[changed[0]]["note"] == "changed by a webhook"
+    else:
+        assert changed[0] not in rows
+    assert set(rows) == truth_ids(control, "billing_items")
+    assert result.inserted == 0
