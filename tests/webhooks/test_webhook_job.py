@@ -1,4 +1,4 @@
-"""The `webhook_refresh` job in process: inbox -> change batches -> dbt build of the touched streams.
+"""The `webhook_refresh` job in process: inbox -> lake MERGEs -> dbt build of the touched streams.
 
 Rows are re-read by id from a Healthie sandbox over HTTP through the real `HealthieResource`.
 """
@@ -15,7 +15,8 @@ import pytest
 from healthie_sandbox.control import SandboxControl
 from healthie_sandbox.server import SandboxHandle, start_in_thread
 from pipelines.healthie.resource import HealthieResource
-from pipelines.lake.reader import current_view
+from pipelines.healthie.streams import STREAMS_BY_NAME
+from pipelines.lake.layout import lake_table
 from pipelines.refresh import webhook_refresh_job
 from pipelines.settings import WarehouseConfig
 from pipelines.webhooks.events import WebhookEvent, stream_for
@@ -35,6 +36,10 @@ def control(healthie_sandbox: SandboxHandle) -> Iterator[SandboxControl]:
     with healthie_sandbox.control() as client:
         yield client
         client.clear_faults()
+
+
+def current(warehouse: Path, stream: str) -> list[dict[str, Any]]:
+    return lake_table(warehouse, stream, STREAMS_BY_NAME[stream].arrow_schema).to_arrow().to_pylist()
 
 
 def healthie_for(handle: SandboxHandle, **overrides: Any) -> HealthieResource:
@@ -109,7 +114,7 @@ def test_job_lands_batches_marks_done_and_builds_only_touched_streams(
     materialized = {m.asset_key.path[-1]: m.metadata for m in materializations}
     assert set(materialized) == {"appointments", "entries"}
     assert materialized["appointments"]["resources_reread"].value == 2
-    assert materialized["appointments"]["tombstones"].value == 1
+    assert materialized["appointments"]["deleted_in_source"].value == 1
     assert dbt.commands == [
         [
             "build",
@@ -122,13 +127,13 @@ def test_job_lands_batches_marks_done_and_builds_only_touched_streams(
     built = result.asset_materializations_for_node("build_downstream_models")
     assert [m.asset_key.path for m in built] == [["marts", "fct_appointments"]]
 
-    batches = sorted((tmp_path / "lake" / "healthie").glob("*/*/*.parquet"))
-    assert len(batches) == 2
-    appointments = {r["id"]: r for r in current_view(tmp_path, "appointments").to_pylist()}
-    assert set(appointments) == {updated}, "the deleted appointment is a tombstone"
+    versions = {s: lake_table(tmp_path, s, STREAMS_BY_NAME[s].arrow_schema).version() for s in materialized}
+    assert versions == {"appointments": 1, "entries": 1}, "one MERGE commit per stream (after create)"
+    appointments = {r["id"]: r for r in current(tmp_path, "appointments")}
+    assert set(appointments) == {updated}, "the deleted appointment is not in the table"
     (now,) = (r for r in control.truth("appointments") if str(r["id"]) == updated)
     assert appointments[updated]["updated_at"] == now["updated_at"], "the row as Healthie holds it now"
-    assert current_view(tmp_path, "entries").column("id").to_pylist() == [entry]
+    assert [r["id"] for r in current(tmp_path, "entries")] == [entry]
     with Inbox(inbox_path(tmp_path)) as inbox:
         assert inbox.pending_count() == 0
 

@@ -1,17 +1,20 @@
-"""The refresh core: coalescing, re-reading by id (null -> tombstone), one batch per stream, done last."""
+"""The refresh core: coalescing, re-reading by id (null -> delete), one MERGE per stream, done last."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 import pytest
 
 from pipelines.healthie.streams import APPOINTMENTS, StreamSpec
-from pipelines.lake.change import write_change_batch
+from pipelines.lake.change import ChangeOutcome, ChangeSet, merge_changes
+from pipelines.lake.layout import lake_table
+from pipelines.lake.table import MergeResult
 from pipelines.refresh import RefreshError, drain_inbox, plan_refresh
 from pipelines.webhooks.events import WebhookEvent, stream_for
 from pipelines.webhooks.inbox import ClaimedEvent, Delivery, Inbox, inbox_path
@@ -35,13 +38,12 @@ class RecordingWriter:
         self.batches: list[tuple[str, list[str], list[str]]] = []
         self.fail_on = fail_on
 
-    def __call__(
-        self, warehouse_dir: Path, spec: StreamSpec, rows: list[dict[str, Any]], deleted_ids: list[str]
-    ) -> Path:
+    def __call__(self, warehouse_dir: Path, spec: StreamSpec, changes: ChangeSet) -> ChangeOutcome:
         if spec.name == self.fail_on:
             raise OSError("disk full")
-        self.batches.append((spec.name, [r["id"] for r in rows], deleted_ids))
-        return warehouse_dir / spec.name / f"batch-{len(self.batches)}"
+        self.batches.append((spec.name, [r["id"] for r in changes.rows], list(changes.deleted_ids)))
+        merged = MergeResult(len(self.batches), len(changes.rows), 0, len(changes.deleted_ids), 0)
+        return ChangeOutcome(f"batch-{len(self.batches)}", merged, warehouse_dir / spec.name)
 
 
 @pytest.fixture
@@ -96,7 +98,7 @@ def test_plan_refuses_an_unknown_stream() -> None:
         plan_refresh([ClaimedEvent(1, "1", "Widget", "widget.created", "widgets")])
 
 
-def test_drain_rereads_once_per_resource_and_tombstones_nulls(inbox: Inbox, tmp_path: Path) -> None:
+def test_drain_rereads_once_per_resource_and_deletes_nulls(inbox: Inbox, tmp_path: Path) -> None:
     deliver(inbox, MIXED)
     healthie = FakeHealthie({"appointments": {"5": {"id": "5"}}, "entries": {"8": {"id": "8"}}})
     writer = RecordingWriter()
@@ -104,7 +106,7 @@ def test_drain_rereads_once_per_resource_and_tombstones_nulls(inbox: Inbox, tmp_
         inbox,
         high_water_mark=0,
         reader=healthie,
-        write_batch=writer,
+        merge=writer,
         warehouse_dir=tmp_path,
         lease_seconds=60,
     )
@@ -114,7 +116,7 @@ def test_drain_rereads_once_per_resource_and_tombstones_nulls(inbox: Inbox, tmp_
         ("entries", ["8"], []),
         ("patients", [], ["3"]),
     ]
-    assert (result.events_drained, result.resources_reread, result.tombstones) == (7, 4, 2)
+    assert (result.events_drained, result.resources_reread, result.deleted) == (7, 4, 2)
     assert result.streams == ["appointments", "entries", "patients"]
     assert inbox.stats()["done"] == 7
     assert inbox.pending_count() == 0
@@ -126,7 +128,7 @@ def test_drain_stops_at_the_high_water_mark(inbox: Inbox, tmp_path: Path) -> Non
         inbox,
         high_water_mark=2,
         reader=FakeHealthie({}),
-        write_batch=RecordingWriter(),
+        merge=RecordingWriter(),
         warehouse_dir=tmp_path,
         lease_seconds=60,
     )
@@ -141,7 +143,7 @@ def test_a_failed_write_leaves_every_event_pending(inbox: Inbox, tmp_path: Path)
             inbox,
             high_water_mark=0,
             reader=FakeHealthie({}),
-            write_batch=RecordingWriter(fail_on="entries"),
+            merge=RecordingWriter(fail_on="entries"),
             warehouse_dir=tmp_path,
             lease_seconds=60,
         )
@@ -161,7 +163,7 @@ def test_a_client_that_skips_ids_fails_the_run(inbox: Inbox, tmp_path: Path) -> 
             inbox,
             high_water_mark=0,
             reader=Forgetful({}),
-            write_batch=RecordingWriter(),
+            merge=RecordingWriter(),
             warehouse_dir=tmp_path,
             lease_seconds=60,
         )
@@ -173,7 +175,7 @@ def test_nothing_pending_is_a_no_op(inbox: Inbox, tmp_path: Path) -> None:
         inbox,
         high_water_mark=0,
         reader=FakeHealthie({}),
-        write_batch=RecordingWriter(),
+        merge=RecordingWriter(),
         warehouse_dir=tmp_path,
         lease_seconds=60,
     )
@@ -181,7 +183,7 @@ def test_nothing_pending_is_a_no_op(inbox: Inbox, tmp_path: Path) -> None:
 
 
 def test_drain_into_the_real_lake(inbox: Inbox, tmp_path: Path) -> None:
-    """With the lake's own writer: the batch holds the re-read row and the tombstone."""
+    """With the lake's own MERGE: the re-read row is in the table, the id read back null is not."""
     deliver(inbox, [("5", "Appointment", "appointment.updated"), ("6", "Appointment", "appointment.deleted")])
     row = {field.name: None for field in APPOINTMENTS.fields} | {
         "id": "5",
@@ -192,14 +194,13 @@ def test_drain_into_the_real_lake(inbox: Inbox, tmp_path: Path) -> None:
         inbox,
         high_water_mark=0,
         reader=FakeHealthie({"appointments": {"5": row}}),
-        write_batch=write_change_batch,
+        merge=partial(merge_changes, retention=timedelta(days=7)),
         warehouse_dir=tmp_path,
         lease_seconds=60,
     )
     (change,) = result.changes
-    table = pq.read_table(next(change.batch_path.glob("*.parquet"))).to_pylist()
-    assert sorted((r["id"], r["_deleted"], r["pm_status"]) for r in table) == [
-        ("5", False, "Occurred"),
-        ("6", True, None),
+    table = lake_table(tmp_path, "appointments", APPOINTMENTS.arrow_schema).to_arrow().to_pylist()
+    assert [(r["id"], r["pm_status"], r["_sync_id"]) for r in table] == [
+        ("5", "Occurred", change.outcome.sync_id)
     ]
-    assert {r["_sync_id"] for r in table} == {change.batch_path.name}
+    assert (change.outcome.merge.inserted, change.deleted) == (1, 1)
