@@ -382,15 +382,15 @@ class StreamSync:
             if table.has_commit(cp.batch_id, since_version=cp.table_version):
                 self.log.info("%s: batch %s was already merged", self.spec.name, cp.batch_id)
                 return
-            upserts = rows_to_merge(table.files(), self.directory, self.spec.arrow_schema)
-            merged = table.merge(
-                upserts,
-                deletions(cp.deleted_ids, cp.started_at),
-                retention=self.options.retention,
-                refresh_unchanged=False,
-                read_since_version=cp.table_version,
-                batch_id=cp.batch_id,
-            )
+            with rows_to_merge(table.files(), self.directory, self.spec.arrow_schema) as upserts:
+                merged = table.merge(
+                    upserts,
+                    deletions(cp.deleted_ids, cp.started_at),
+                    retention=self.options.retention,
+                    refresh_unchanged=False,
+                    read_since_version=cp.table_version,
+                    batch_id=cp.batch_id,
+                )
         cp.summary.update(merge=_merge_summary(merged))
         self.log.info(
             "%s: merged into table version %d: %d inserted, %d updated, %d deleted, %d stale skipped",

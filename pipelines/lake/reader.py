@@ -6,13 +6,18 @@ to a writer sees whole files only.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
 
 from pipelines.lake.layout import PART_PATTERN
-from pipelines.lake.query import connection, sql
+from pipelines.lake.query import MERGE_SOURCE_MEMORY_LIMIT, connection, sql
+
+#: Rows per Arrow batch streamed from the merge-source query into the MERGE.
+ROWS_PER_BATCH = 50_000
 
 
 def batch_files(batch_path: Path) -> list[str]:
@@ -43,14 +48,20 @@ def vanished_ids(table_files: list[str], batch_path: Path, started_at: datetime)
         return [str(r[0]) for r in db.sql(sql(query), params=params).fetchall()]
 
 
-def rows_to_merge(table_files: list[str], batch_path: Path, schema: pa.Schema) -> pa.Table:
-    """The landed rows a MERGE must write: the newest per id, minus those the table already holds
-    unchanged (changed_landed.sql); all of them for an empty table (newest_landed.sql)."""
+@contextmanager
+def rows_to_merge(
+    table_files: list[str], batch_path: Path, schema: pa.Schema
+) -> Iterator[pa.RecordBatchReader]:
+    """The landed rows a MERGE must write, streamed: the newest per id, minus those the table already
+    holds unchanged (changed_landed.sql); all of them for an empty table (newest_landed.sql). The
+    stream is valid inside the `with` block; memory stays bounded however large the stream."""
     landing = batch_files(batch_path)
     if not landing:
-        return schema.empty_table()
-    with connection() as db:
-        if not table_files:
-            return db.sql(sql("newest_landed"), params={"landing": landing}).to_arrow_table()
-        params = {"landing": landing, "current": table_files}
-        return db.sql(sql("changed_landed"), params=params).to_arrow_table()
+        yield pa.RecordBatchReader.from_batches(schema, [])
+        return
+    with connection(MERGE_SOURCE_MEMORY_LIMIT) as db:
+        if table_files:
+            relation = db.sql(sql("changed_landed"), params={"landing": landing, "current": table_files})
+        else:
+            relation = db.sql(sql("newest_landed"), params={"landing": landing})
+        yield relation.to_arrow_reader(ROWS_PER_BATCH)

@@ -29,10 +29,11 @@ skipping that night), so no reader ever loses a file under it.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -211,7 +212,7 @@ class LakeTable:
 
     def merge(
         self,
-        upserts: pa.Table,
+        upserts: pa.Table | pa.RecordBatchReader,
         deleted: pa.Table | None = None,
         *,
         retention: timedelta,
@@ -219,26 +220,26 @@ class LakeTable:
         read_since_version: int | None = None,
         batch_id: str | None = None,
     ) -> MergeResult:
-        """MERGE `upserts` (rows of `self.schema`) and `deleted` (`id`, `_extracted_at`) into the table.
+        """MERGE `upserts` (rows of `self.schema`, a table or a stream) and `deleted` (`id`,
+        `_extracted_at`) into the table.
 
         `refresh_unchanged` also replaces a matched row whose content is unchanged (a webhook re-read:
         its newer `_extracted_at` must win over an older pull still under way). `read_since_version`
         is the table version current when the upserts began to be read: ids deleted by a commit
-        after it, later than a row was read, drop that row. Call it under `write_lock()`.
+        after it, later than a row was read, drop that row. Nothing is committed when nothing is to
+        be written. Call it under `write_lock()`.
         """
         table = self.create(retention)
-        upserts = upserts.select(self.schema.names).cast(self.schema)
-        stale = 0
-        if read_since_version is not None and table.version() > read_since_version and upserts.num_rows:
-            kept = self._drop_deleted_later(table, upserts, read_since_version)
-            stale, upserts = upserts.num_rows - kept.num_rows, kept
-        source = self._merge_source(upserts, deleted)
-        if source.num_rows == 0:
-            return MergeResult(table.version(), 0, 0, 0, stale)
+        deleted_later = {}
+        if read_since_version is not None and table.version() > read_since_version:
+            deleted_later = self._deleted_since(table, read_since_version)
+        source = _MergeSource(self._delta_schema(), upserts, deleted, deleted_later)
+        if source.empty():
+            return MergeResult(table.version(), 0, 0, 0, source.stale)
         commit = CommitProperties(custom_metadata={BATCH_KEY: batch_id}) if batch_id else None
         metrics = (
             table.merge(
-                source,
+                source.reader(),
                 predicate="t.id = s.id",
                 source_alias="s",
                 target_alias="t",
@@ -258,7 +259,7 @@ class LakeTable:
             inserted=int(metrics["num_target_rows_inserted"]),
             updated=int(metrics["num_target_rows_updated"]),
             deleted=int(metrics["num_target_rows_deleted"]),
-            stale=stale,
+            stale=source.stale,
         )
 
     def maintain(self, retention: timedelta) -> MaintenanceResult:
@@ -311,24 +312,74 @@ class LakeTable:
         conditional MERGE clause leaves out and rejects them; the pipeline guarantees non-null ids."""
         return pa.schema([field.with_nullable(True) for field in self.schema])
 
-    def _merge_source(self, upserts: pa.Table, deleted: pa.Table | None) -> pa.Table:
-        parts = [upserts.append_column(OP, pa.array([UPSERT] * upserts.num_rows, pa.string()))]
-        if deleted is not None and deleted.num_rows:
-            columns = {
-                name: deleted.column(name) if name in (ID, EXTRACTED_AT) else pa.nulls(deleted.num_rows, typ)
-                for name, typ in zip(self.schema.names, self.schema.types, strict=True)
-            }
-            gone = pa.table(columns, schema=self._delta_schema()).cast(self._delta_schema())
-            parts.append(gone.append_column(OP, pa.array([DELETE] * gone.num_rows, pa.string())))
-        schema = self._delta_schema().append(pa.field(OP, pa.string()))
-        return pa.concat_tables([part.cast(schema) for part in parts])
-
-    def _drop_deleted_later(self, table: DeltaTable, upserts: pa.Table, since_version: int) -> pa.Table:
-        """`upserts` minus rows whose id a commit after `since_version` deleted after the row was read."""
+    def _deleted_since(self, table: DeltaTable, since_version: int) -> dict[str, datetime]:
+        """Ids that commits after `since_version` deleted, with when (the change data feed)."""
         changes = table.load_cdf(
             starting_version=since_version + 1, columns=[ID, "_change_type", "_commit_timestamp"]
         )
-        with connection() as db:
-            db.register("changes", pa.RecordBatchReader.from_stream(changes).read_all())
-            db.register("upserts", upserts)
-            return db.sql(sql("not_deleted_later")).to_arrow_table()
+        deleted: dict[str, datetime] = {}
+        for batch in pa.RecordBatchReader.from_stream(changes):
+            for resource_id, kind, at in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True):
+                if kind == "delete":
+                    stamp = at.replace(tzinfo=UTC)  # commit timestamps are UTC milliseconds
+                    deleted[resource_id] = max(stamp, deleted.get(resource_id, stamp))
+        return deleted
+
+
+class _MergeSource:
+    """The MERGE's source, streamed: upserts (cast to the table schema, minus those deleted later than
+    they were read) then deletes, each with its `_op`."""
+
+    def __init__(
+        self,
+        schema: pa.Schema,
+        upserts: pa.Table | pa.RecordBatchReader,
+        deleted: pa.Table | None,
+        deleted_later: dict[str, datetime],
+    ) -> None:
+        self.schema = schema.append(pa.field(OP, pa.string()))
+        self._table_schema = schema
+        self._upserts = upserts.to_reader() if isinstance(upserts, pa.Table) else upserts
+        self._deleted = deleted
+        self._deleted_later = deleted_later
+        self.stale = 0
+        self._batches = self._generate()
+        self._first = next(self._batches, None)
+
+    def empty(self) -> bool:
+        return self._first is None
+
+    def reader(self) -> pa.RecordBatchReader:
+        first = [] if self._first is None else [self._first]
+        return pa.RecordBatchReader.from_batches(self.schema, itertools.chain(first, self._batches))
+
+    def _generate(self) -> Iterator[pa.RecordBatch]:
+        for batch in self._upserts:
+            rows = pa.Table.from_batches([batch]).select(self._table_schema.names).cast(self._table_schema)
+            rows = self._drop_deleted_later(rows)
+            if rows.num_rows:
+                yield from self._with_op(rows, UPSERT).to_batches()
+        if self._deleted is not None and self._deleted.num_rows:
+            n = self._deleted.num_rows
+            columns = [
+                self._deleted.column(name) if name in (ID, EXTRACTED_AT) else pa.nulls(n, field.type)
+                for name, field in zip(self._table_schema.names, self._table_schema, strict=True)
+            ]
+            gone = pa.Table.from_arrays(columns, schema=self._table_schema)
+            yield from self._with_op(gone, DELETE).to_batches()
+
+    def _with_op(self, rows: pa.Table, op: str) -> pa.Table:
+        return rows.append_column(OP, pa.array([op] * rows.num_rows, pa.string())).cast(self.schema)
+
+    def _drop_deleted_later(self, rows: pa.Table) -> pa.Table:
+        """Rows whose id a later commit deleted after the row was read: dropped, counted as stale."""
+        if not self._deleted_later:
+            return rows
+        ids = rows.column(ID).to_pylist()
+        read_at = rows.column(EXTRACTED_AT).to_pylist()
+        keep = [
+            i not in self._deleted_later or at >= self._deleted_later[i]
+            for i, at in zip(ids, read_at, strict=True)
+        ]
+        self.stale += keep.count(False)
+        return rows.filter(pa.array(keep)) if not all(keep) else rows

@@ -156,9 +156,10 @@ def test_landing_rows_to_merge_and_vanished_ids(tmp_path: Path) -> None:
     writer.commit()
     files = table_of(tmp_path).files()
     assert vanished_ids(files, landing, began) == ["2"]
-    merged = rows_to_merge(files, landing, BILLING_ITEMS.arrow_schema)
+    with rows_to_merge(files, landing, BILLING_ITEMS.arrow_schema) as merged:
+        ids = [i for batch in merged for i in batch.column("id").to_pylist()]
     # id 0 landed twice (the second read, unchanged, wins and is skipped); 1 changed; 3 is new
-    assert sorted(merged.column("id").to_pylist()) == ["1", "3"]
+    assert sorted(ids) == ["1", "3"]
 
 
 def test_maintenance_compacts_and_expires_to_the_current_state(tmp_path: Path) -> None:
