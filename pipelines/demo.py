@@ -1,10 +1,12 @@
 """`make run`: the whole product against the Healthie sandbox, with no credentials.
 
 1. starts the sandbox (seeded, realistic data) and the webhook receiver (a real uvicorn process);
-2. runs `nightly_sync` in-process: every stream paged into the Parquet lake, then `dbt build`;
-3. prints what landed and a few headline numbers from the marts;
+2. runs `nightly_sync` in-process: every stream paged into the lake, then `dbt build` into the
+   pipeline's private build database, and the marts published to `warehouse.duckdb`;
+3. prints what landed and a few headline numbers from the published marts;
 4. makes a few changes in the "Healthie" sandbox, which sends signed webhooks to the receiver;
-5. lets the inbox sensor launch `webhook_refresh`, and prints the change as the marts now show it.
+5. lets the inbox sensor launch `webhook_refresh`, and prints the change as the marts now show it
+   (read through a new connection: each publish replaces the file, and a reconnect sees it).
 
 Against the real API the same jobs run under `dagster dev` / the scheduler with `HEALTHIE_API_URL`
 and `HEALTHIE_API_KEY` set; this module is only the demo's conductor. It prints counts and ids, never
@@ -27,11 +29,11 @@ import dagster as dg
 import duckdb
 
 from healthie_sandbox.server import SandboxHandle, start_in_thread
+from pipelines.assets.publish import published_path
 from pipelines.settings import build_warehouse_config, warehouse_dir_from_env
 from pipelines.webhooks.harness import receiver_process
 
 DEMO_SCALE = float(os.environ.get("DEMO_SCALE", "1"))
-WAREHOUSE_FILE = "warehouse.duckdb"
 HEADLINES_SQL = Path(__file__).with_name("demo_headlines.sql")
 #: The demo prints its own summary; Dagster's event log stays in the run (and `make dev` shows it).
 QUIET_LOGS: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -110,9 +112,23 @@ def print_extract_summary(result: dg.ExecuteInProcessResult) -> None:
     say(f"  asset checks: {passed}/{len(checks)} passed (completeness vs ...Count queries and dbt tests)")
 
 
+def print_publish_cost(result: dg.ExecuteInProcessResult) -> None:
+    """What publishing the marts cost in a run (every mart's observation carries the same publish)."""
+    published = [
+        event.asset_observation_data.asset_observation.metadata
+        for event in result.get_asset_observation_events()
+        if "publish_seconds" in event.asset_observation_data.asset_observation.metadata
+    ]
+    if published:
+        rows = sum(int(getattr(meta["dagster/row_count"], "value", 0)) for meta in published)
+        size = int(getattr(published[0]["publish_bytes"], "value", 0))
+        seconds = float(getattr(published[0]["publish_seconds"], "value", 0.0))
+        say(f"  published {len(published)} marts ({rows} rows, {size / 1e6:.1f} MB) in {seconds:.2f} s")
+
+
 def query_marts(warehouse_dir: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-    """Read-only, like an analyst or a dashboard: only dbt ever writes the warehouse."""
-    with duckdb.connect(str(warehouse_dir / WAREHOUSE_FILE), read_only=True) as con:
+    """Read-only, like an analyst or a dashboard, on the published file (dbt never writes it)."""
+    with duckdb.connect(str(published_path(warehouse_dir)), read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
 
 
@@ -176,7 +192,7 @@ def demonstrate_webhooks(
     request = run_requests[0]
     say(f"  sensor requested webhook_refresh (run_key {request.run_key})")
     started = time.perf_counter()
-    run_job(defs, "webhook_refresh", instance, run_config=request.run_config)
+    print_publish_cost(run_job(defs, "webhook_refresh", instance, run_config=request.run_config))
     after_status, after_entries = (
         appointment_status(warehouse_dir, appointment_id),
         entry_count(warehouse_dir),
@@ -204,11 +220,12 @@ def main() -> int:
             say("2. nightly_sync: every stream into the lake, then dbt build")
             result = run_job(defs, "nightly_sync", instance)
             print_extract_summary(result)
+            print_publish_cost(result)
             say("3. the marts (read-only, as an analyst sees them)")
             print_headlines(warehouse_dir)
             say("4. a change in Healthie -> signed webhook -> receiver -> sensor -> webhook_refresh")
             demonstrate_webhooks(defs, instance, sandbox, receiver.webhook_url, secret, warehouse_dir)
-    say(f"done. The marts are in {warehouse_dir / WAREHOUSE_FILE} (README: Querying the warehouse)")
+    say(f"done. The marts are in {published_path(warehouse_dir)} (README: Querying the warehouse)")
     return 0
 
 

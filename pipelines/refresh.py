@@ -29,9 +29,13 @@ from pipelines.assets.dbt import (
     WAREHOUSE_POOL,
     HealthieDbtTranslator,
     dbt_build_args,
+    dbt_warehouse_dir,
     ensure_private_warehouse,
+    project_marts,
+    publish_build,
 )
 from pipelines.assets.extract import extract_asset_key
+from pipelines.assets.publish import missing_marts
 from pipelines.healthie.resource import HealthieResource
 from pipelines.healthie.streams import STREAMS_BY_NAME, StreamSpec
 from pipelines.lake.change import ChangeOutcome, ChangeSet, ReadMark, merge_changes
@@ -227,29 +231,40 @@ def drain_webhook_inbox(
 
 
 @dg.op(
-    description="dbt build of the models downstream of the streams that changed (nothing if none).",
+    description="dbt build of the models downstream of the streams that changed (nothing if none), "
+    "then the marts published to readers.",
     out={},
     pool=WAREHOUSE_POOL,
 )
 def build_downstream_models(
-    context: dg.OpExecutionContext, streams: list[str], dbt: DbtCliResource
+    context: dg.OpExecutionContext, streams: list[str], dbt: DbtCliResource, warehouse: WarehouseConfig
 ) -> Iterator[dg.AssetMaterialization | dg.AssetObservation | dg.AssetCheckEvaluation]:
-    """Reports each rebuilt model as a materialization of its dbt asset, and each dbt test as its check.
+    """Reports each rebuilt model as a materialization of its dbt asset, each dbt test as its check, and
+    each published mart as an observation (rows, publish seconds and bytes).
 
-    Runs in the warehouse pool: DuckDB takes one writer, so this queues behind a nightly build.
+    Runs in the warehouse pool: dbt's build database takes one writer, and publishes are one at a time,
+    so this queues behind a nightly build. A failed build raises before publishing: the previous marts
+    stay. If the build database lacks marts (its first build, e.g. after an upgrade), every model is
+    built, so that what is published is always the complete set.
     """
     if not streams:
         context.log.info("no stream changed; nothing to build")
         return
-    ensure_private_warehouse()
+    warehouse_dir = dbt_warehouse_dir(warehouse)
+    build_db = ensure_private_warehouse(warehouse_dir)
+    missing = missing_marts(build_db, project_marts())
+    if missing:
+        context.log.warning(f"the build database lacks {len(missing)} mart(s); building every model once")
     invocation = dbt.cli(
-        dbt_build_args(streams=streams, skip_lake_scans=True),
+        dbt_build_args(streams=None if missing else streams, skip_lake_scans=True),
         manifest=DBT_PROJECT.manifest_path,
         dagster_dbt_translator=HealthieDbtTranslator(),
+        raise_on_error=True,
     )
     for event in invocation.stream():
         if isinstance(event, dg.AssetMaterialization | dg.AssetObservation | dg.AssetCheckEvaluation):
             yield event
+    yield from publish_build(context, warehouse_dir)
 
 
 @dg.job(

@@ -1,5 +1,9 @@
 """The dbt project (dbt_project/) as Dagster assets: lake sources -> staging -> marts, tests as checks.
 
+dbt builds into a database private to the pipeline (`$WAREHOUSE_DIR/build/warehouse.duckdb`); after
+a successful build, the ops that ran it publish the marts to `$WAREHOUSE_DIR/warehouse.duckdb`
+(`pipelines.assets.publish`), so readers never share a file with dbt.
+
 Lineage runs from the extract assets to the marts because every dbt source carries the extract asset's
 key in `meta.dagster.asset_key` (`["healthie", <stream>]`); models are keyed `[<schema>, <model>]`
 (`["marts", "fct_appointments"]`) and grouped by the folder they live in.
@@ -11,6 +15,7 @@ imported to prepare, and for `dbt_build_args` alone, before any manifest exists,
 is only built when first accessed.
 """
 
+import json
 import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -28,9 +33,17 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from pipelines.assets.publish import (
+    MARTS_SCHEMA,
+    PUBLISHED_FILE,
+    Publication,
+    build_database_path,
+    publish_marts,
+    published_path,
+)
 from pipelines.healthie.streams import STREAMS_BY_NAME
-from pipelines.lake.files import FILE_MODE, ensure_dir
-from pipelines.settings import warehouse_dir_from_env
+from pipelines.lake.files import DIR_MODE, FILE_MODE, ensure_dir
+from pipelines.settings import WarehouseConfig, warehouse_dir_from_env
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -41,10 +54,12 @@ DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else "dbt"
 
 #: The dbt source that reads the lake (models/staging/healthie/_healthie__sources.yml).
 LAKE_SOURCE = "healthie"
-#: The DuckDB file dbt builds under $WAREHOUSE_DIR (dbt_project/profiles.yml names the same file).
-WAREHOUSE_FILE = "warehouse.duckdb"
-#: DuckDB takes one writer at a time: every run that builds the warehouse queues on this pool.
+#: The published DuckDB file under $WAREHOUSE_DIR, the one readers open (dbt builds into build/).
+WAREHOUSE_FILE = PUBLISHED_FILE
+#: DuckDB takes one writer at a time: every run that builds (and publishes) the warehouse queues here.
 WAREHOUSE_POOL = "duckdb_warehouse"
+#: dbt materializations that leave a table behind: the marts published to readers.
+_TABLE_MATERIALIZATIONS = frozenset({"table", "incremental"})
 #: dbt tests that re-read the whole lake (dbt_project.yml tags every test on a staging view with it).
 LAKE_SCAN_TAG = "lake_scan"
 
@@ -144,17 +159,88 @@ class HealthieDbtTranslator(DagsterDbtTranslator):
         return folders[0] if folders else None
 
 
-def ensure_private_warehouse() -> Path:
-    """Create `$WAREHOUSE_DIR/warehouse.duckdb` owner-only (0600, in a 0700 folder) before dbt opens it.
+def ensure_private_warehouse(warehouse_dir: Path) -> Path:
+    """Create dbt's build database `<warehouse_dir>/build/warehouse.duckdb` owner-only (0600, in a 0700
+    folder) before dbt opens it, and return its path.
 
-    DuckDB creates a missing database file with the process umask (usually world-readable); the marts
-    hold PHI, so the file exists, private, before the first build, and later builds keep its mode.
+    DuckDB creates a missing database file (and its WAL) with the process umask, usually world-readable;
+    the marts hold PHI, so the file exists, private, before the first build, and later builds keep its
+    mode. The folder is the pipeline's alone: readers open the published file, never this one.
     """
-    path = ensure_dir(warehouse_dir_from_env()) / WAREHOUSE_FILE
+    path = build_database_path(warehouse_dir)
+    ensure_dir(path.parent)
+    os.chmod(path.parent, DIR_MODE)
     if not path.exists():
         duckdb.connect(str(path)).close()
     os.chmod(path, FILE_MODE)
     return path
+
+
+def dbt_warehouse_dir(warehouse: WarehouseConfig) -> Path:
+    """The `warehouse` resource's directory, refused unless dbt builds there too.
+
+    dbt's profile reads `WAREHOUSE_DIR` from the environment of the dbt process (dagster-dbt passes the
+    run's environment on); publishing from another directory than dbt built in would publish the wrong
+    marts, or none. Set `WAREHOUSE_DIR` instead of configuring the resource differently.
+    """
+    path = warehouse.path
+    if path != warehouse_dir_from_env():
+        raise ValueError(
+            f"the warehouse resource points at {path} but dbt builds under WAREHOUSE_DIR "
+            f"({warehouse_dir_from_env()}): set WAREHOUSE_DIR rather than the resource's warehouse_dir"
+        )
+    return path
+
+
+def project_marts(manifest_path: Path | None = None) -> dict[str, dg.AssetKey]:
+    """The tables readers get: every enabled model of schema `marts` that dbt builds as a table, by
+    table name (the model's alias), with its Dagster asset key. Read from the dbt manifest."""
+    manifest = json.loads((manifest_path or DBT_PROJECT.manifest_path).read_text(encoding="utf-8"))
+    translator = HealthieDbtTranslator()
+    return {
+        node.get("alias") or node["name"]: translator.get_asset_key(node)
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node.get("schema") == MARTS_SCHEMA
+        and node["config"].get("enabled", True)
+        and node["config"].get("materialized") in _TABLE_MATERIALIZATIONS
+    }
+
+
+def publish_build(
+    context: dg.OpExecutionContext | dg.AssetExecutionContext, warehouse_dir: Path
+) -> Iterator[dg.AssetObservation]:
+    """Publish the marts dbt just built, log what it cost, and observe each published mart.
+
+    Call only once dbt has exited successfully (`DbtCliInvocation.stream()` is exhausted: it waits for
+    the process and raises if dbt failed, so a failed build never gets here and publishes nothing).
+    Each mart's observation carries its row count and the publish's cost (seconds, bytes).
+    """
+    marts = project_marts()
+    publication = publish_marts(
+        build_database_path(warehouse_dir), published_path(warehouse_dir), marts=marts
+    )
+    context.log.info(publication.summary())
+    if publication.stale_temp_removed:
+        context.log.warning("removed the temp file of an earlier publish that did not finish")
+    if publication.left_out:
+        context.log.warning(
+            f"left unpublished (in the build's marts schema, no longer a model): {list(publication.left_out)}"
+        )
+    for mart in publication.marts:
+        yield dg.AssetObservation(
+            asset_key=marts[mart.name], metadata=_published_metadata(publication, mart.rows)
+        )
+
+
+def _published_metadata(publication: Publication, rows: int) -> dict[str, Any]:
+    return {
+        "dagster/row_count": rows,
+        "published_path": dg.MetadataValue.path(str(publication.path)),
+        "publish_seconds": round(publication.seconds, 3),
+        "publish_bytes": publication.bytes,
+        "storage_version": publication.storage_version,
+    }
 
 
 class DbtBuildConfig(dg.Config):
@@ -174,11 +260,18 @@ def _build_healthie_dbt_assets() -> dg.AssetsDefinition:
         pool=WAREHOUSE_POOL,
     )
     def healthie_dbt_assets(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        config: DbtBuildConfig,
+        warehouse: WarehouseConfig,
     ) -> Iterator[Any]:
-        """`dbt build` of the selected models: each model a materialization, each dbt test a check."""
-        ensure_private_warehouse()
-        yield from dbt.cli(dbt_build_args(full_refresh=config.full_refresh), context=context).stream()
+        """`dbt build` of the selected models (each model a materialization, each dbt test a check), then
+        the marts published to readers; a failed build raises before publishing anything."""
+        warehouse_dir = dbt_warehouse_dir(warehouse)
+        ensure_private_warehouse(warehouse_dir)
+        args = dbt_build_args(full_refresh=config.full_refresh)
+        yield from dbt.cli(args, context=context, raise_on_error=True).stream()
+        yield from publish_build(context, warehouse_dir)
 
     return healthie_dbt_assets
 
