@@ -3,8 +3,9 @@
 End-to-end tests drive exactly what `make run` and `dagster dev` drive: the environment variables of
 the README, `pipelines.definitions.defs` (imported only once the environment is set, as in a code
 location), a Dagster instance, the inbox sensor evaluated like the daemon would, and the marts read
-the way an analyst reads them (a short read-only DuckDB connection). Nothing is faked: the sandbox
-answers over HTTP, dbt runs for real, the receiver is a uvicorn child process.
+the way an analyst reads them: a read-only DuckDB connection on the published `warehouse.duckdb`,
+short (`query`) or held open across runs (`held_reader`). Nothing is faked: the sandbox answers over
+HTTP, dbt runs for real, the receiver is a uvicorn child process.
 
 Each test module gets its own sandbox so the ground truth it compares with is its alone (the session
 `sandbox` of tests/conftest.py is shared with modules that mutate it).
@@ -27,11 +28,11 @@ import pytest
 
 from healthie_sandbox.control import SandboxControl
 from healthie_sandbox.server import SandboxHandle, start_in_thread
+from pipelines.assets.publish import published_path
 from pipelines.settings import build_warehouse_config
 from pipelines.webhooks.harness import ReceiverProcess, receiver_process
 
 SANDBOX_SCALE = 0.1
-WAREHOUSE_FILE = "warehouse.duckdb"
 QUERIES_FILE = Path(__file__).with_name("queries.sql")
 #: Dagster's console logger at WARNING: a failing test shows errors, not every dbt event.
 QUIET_LOGS: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -91,7 +92,8 @@ class Product:
 
     @property
     def warehouse_file(self) -> Path:
-        return self.warehouse_dir / WAREHOUSE_FILE
+        """The published marts, the one file readers open (dbt builds into `build/`)."""
+        return published_path(self.warehouse_dir)
 
     def run(self, job_name: str, run_config: Mapping[str, Any] | None = None) -> dg.ExecuteInProcessResult:
         """Execute a job in-process; failures are returned (inspect `.success`), never raised."""
@@ -124,9 +126,23 @@ class Product:
         return self.run("webhook_refresh", requests[0].run_config)
 
     def query(self, name: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """A named query of queries.sql, read-only and closed at once (dbt needs the write lock)."""
+        """A named query of queries.sql on a new read-only connection, closed at once: so each query
+        reads the newest published build."""
         with duckdb.connect(str(self.warehouse_file), read_only=True) as con:
             return con.execute(named_queries()[name], list(params)).fetchall()
+
+    @contextmanager
+    def held_reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection held open for the whole block, as a BI tool holds one across runs.
+
+        It keeps reading the build it opened. DuckDB shares one database instance per file within a
+        process, so `query` inside the block would read that build too: use `query` after the block.
+        """
+        con = duckdb.connect(str(self.warehouse_file), read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
 
     def mart_snapshot(self, ignore_columns: frozenset[str]) -> dict[str, list[str]]:
         """Every marts table's rows (without `ignore_columns`), sorted, as text: for before/after diffs."""

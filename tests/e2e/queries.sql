@@ -1,6 +1,12 @@
 -- What the end-to-end tests read from the marts, as an analyst would (read-only connection).
 -- Statements are named by `-- name:` lines and loaded by tests/e2e/product.py; values are bound.
 
+-- name: published_schemas
+select schema_name from duckdb_tables()
+union
+select schema_name from duckdb_views() where not internal
+order by all;
+
 -- name: mart_tables
 select table_name from information_schema.tables where table_schema = 'marts' order by table_name;
 

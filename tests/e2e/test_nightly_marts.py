@@ -4,19 +4,25 @@ Every figure is compared with the sandbox's ground truth computed independently 
 truth.py): ids per fact and dimension (one row per live record), answers per form, money as Decimal,
 metrics per category, appointments per UTC month and per status, no-shows per provider and month.
 Then a second nightly after deletions in Healthie: soft-deleted appointments, payments and forms and a
-hard-deleted entry are gone from the marts (their tombstones reconciled).
+hard-deleted entry are gone from the marts (their tombstones reconciled). A reader holds the published
+file open through that second nightly, which neither fails nor disturbs it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import dagster as dg
 import pytest
 
+from pipelines.assets.dbt import project_marts
+from pipelines.assets.publish import READABLE_BY_DUCKDB_1_4, storage_version
+
 from . import truth
 from .assertions import FACT_KEYS, MART_KEYS, assert_keys_equal_truth, assert_succeeded
-from .product import Product, tree_permissions
+from .product import Product, named_queries, tree_permissions
 
 SANDBOX_SEED = 101
 
@@ -92,12 +98,46 @@ def test_nothing_under_the_warehouse_is_readable_by_others(
     assert {path: oct(mode) for path, mode in modes.items() if mode & 0o077} == {}
 
 
+def test_only_the_marts_are_published_in_the_duckdb_1_4_format(
+    product: Product, nightly: dg.ExecuteInProcessResult
+) -> None:
+    assert storage_version(product.warehouse_file) in READABLE_BY_DUCKDB_1_4
+    assert product.query("published_schemas") == [("marts",)], "staging views stay in the build database"
+    assert {table for (table,) in product.query("mart_tables")} == set(project_marts())
+
+
+def test_nightly_reports_what_publishing_cost(product: Product, nightly: dg.ExecuteInProcessResult) -> None:
+    observations = [
+        event.asset_observation_data.asset_observation for event in nightly.get_asset_observation_events()
+    ]
+    published = {
+        observation.asset_key.to_user_string(): observation.metadata
+        for observation in observations
+        if "publish_seconds" in observation.metadata
+    }
+    assert set(published) == {key.to_user_string() for key in project_marts().values()}
+    meta = published["marts/fct_appointments"]
+    assert meta["dagster/row_count"].value == len(product.query("appointment_ids"))
+    assert meta["publish_bytes"].value == product.warehouse_file.stat().st_size
+    assert meta["storage_version"].value in READABLE_BY_DUCKDB_1_4
+
+
 # --- a second nightly after deletions in Healthie --------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SecondNightly:
+    deleted: dict[str, str]
+    """The record deleted in Healthie, per fact stream."""
+    held_before: list[tuple[Any, ...]]
+    held_after: list[tuple[Any, ...]]
+    """Row counts a reader connected since before the nightly read before it and after it."""
+
+
 @pytest.fixture(scope="module")
-def deleted(product: Product, nightly: dg.ExecuteInProcessResult) -> dict[str, str]:
-    """Delete one record of each fact in the sandbox (entries for real, the rest softly), then re-sync."""
+def second_nightly(product: Product, nightly: dg.ExecuteInProcessResult) -> SecondNightly:
+    """Delete one record of each fact in the sandbox (entries for real, the rest softly), then re-sync
+    while a reader holds the published file open."""
     control = product.control
     forms = [row for row in control.truth("form_answer_groups") if row.get("form_answers")]
     paid = [row for row in control.truth("billing_items") if truth.money(row.get("amount_paid"))]
@@ -109,8 +149,24 @@ def deleted(product: Product, nightly: dg.ExecuteInProcessResult) -> dict[str, s
     }
     for stream, record in chosen.items():
         control.delete(stream, record)
-    assert_succeeded(product.run("nightly_sync"))
-    return chosen
+    row_counts = named_queries()["row_counts"]
+    with product.held_reader() as held:
+        before = held.execute(row_counts).fetchall()
+        assert_succeeded(product.run("nightly_sync"))
+        after = held.execute(row_counts).fetchall()
+    return SecondNightly(chosen, before, after)
+
+
+@pytest.fixture(scope="module")
+def deleted(second_nightly: SecondNightly) -> dict[str, str]:
+    return second_nightly.deleted
+
+
+def test_a_reader_held_open_through_the_nightly_keeps_its_build(
+    product: Product, second_nightly: SecondNightly
+) -> None:
+    assert second_nightly.held_after == second_nightly.held_before, "the build it opened, unchanged"
+    assert product.query("row_counts") != second_nightly.held_before, "reconnected: the new build"
 
 
 @pytest.mark.parametrize(("stream", "query"), FACT_KEYS)

@@ -6,23 +6,26 @@
   and that run drains the old events with the new one.
 * After the batch is durable (dbt cannot build the lake, here an unparseable timestamp): the events
   are done (re-reading is not what failed, so re-executing the dbt step is enough), the run fails in
-  the dbt step with a message naming the model and column, and the previous marts stay queryable
-  with their previous contents, since dbt's failed model never replaces its table.
+  the dbt step with a message naming the model and column, and nothing is published: readers keep
+  the previous `warehouse.duckdb`, the same file, untouched.
 * The next `nightly_sync` supersedes the corrupt version with a full pull and the build passes again.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import pytest
 
 from pipelines.healthie.streams import STREAMS_BY_NAME
-from pipelines.lake.change import write_change_batch
-from pipelines.lake.layout import stream_dir
-from pipelines.lake.reader import current_view
+from pipelines.lake.change import ChangeSet, ReadMark, merge_changes
+from pipelines.lake.layout import lake_table
+from pipelines.settings import build_warehouse_config
 from pipelines.webhooks.harness import ReceiverProcess
 from pipelines.webhooks.inbox import Inbox, inbox_path
 
@@ -37,9 +40,20 @@ UNPARSEABLE = "next Tuesday, after lunch"
 REVOKED_KEY = "revoked-key-4f9c2e"
 
 
+def lake_rows(product: Product, stream: str) -> dict[str, dict[str, Any]]:
+    """The stream's Delta table as it is now, by id."""
+    table = lake_table(product.warehouse_dir, stream, STREAMS_BY_NAME[stream].arrow_schema)
+    return {row["id"]: row for row in table.to_arrow().to_pylist()}
+
+
 def change_batches(product: Product, stream: str) -> set[str]:
-    directory = stream_dir(product.warehouse_dir, stream)
-    return {path.name for path in directory.iterdir() if "-change-" in path.name}
+    """The webhook change sets whose rows are in the stream's table."""
+    return {row["_sync_id"] for row in lake_rows(product, stream).values() if "-change-" in row["_sync_id"]}
+
+
+def file_state(path: Path) -> tuple[int, str]:
+    """Which file `path` names (its inode) and what it holds."""
+    return path.stat().st_ino, hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def waiting_events(product: Product) -> int:
@@ -95,6 +109,7 @@ def test_refused_reread_keeps_the_events_waiting(
 class FailedBuild:
     result: dg.ExecuteInProcessResult
     counts_before: dict[str, int]
+    published_before: tuple[int, str]
 
 
 @pytest.fixture(scope="module")
@@ -104,10 +119,13 @@ def failed_build(
     """A corrupt version of one appointment lands in the lake; then a webhook about another one."""
     row = truth.by_id(product.control.truth("appointments"))[appointments[2]]
     spec = STREAMS_BY_NAME["appointments"]
-    write_change_batch(product.warehouse_dir, spec, [{**row, "date": UNPARSEABLE}], [])
+    mark = ReadMark.now(lake_table(product.warehouse_dir, spec.name, spec.arrow_schema))
+    corrupt = ChangeSet([{**row, "date": UNPARSEABLE}], [], mark)
+    merge_changes(product.warehouse_dir, spec, corrupt, retention=build_warehouse_config().history_retention)
     counts = dict(product.query("row_counts"))
+    published = file_state(product.warehouse_file)
     product.control.update("appointments", appointments[3], pm_status="Cancelled")
-    return FailedBuild(product.refresh(), counts)
+    return FailedBuild(product.refresh(), counts, published)
 
 
 def test_failed_build_names_the_model_and_column(failed_build: FailedBuild) -> None:
@@ -121,6 +139,8 @@ def test_failed_build_names_the_model_and_column(failed_build: FailedBuild) -> N
 def test_failed_build_keeps_the_previous_marts(
     product: Product, failed_build: FailedBuild, appointments: list[str]
 ) -> None:
+    assert file_state(product.warehouse_file) == failed_build.published_before, "nothing published"
+    assert not list(product.warehouse_dir.glob(".warehouse.duckdb*")), "no temp file left"
     assert dict(product.query("row_counts")) == failed_build.counts_before
     assert status_in_marts(product, appointments[0]) is None  # the previous build, not a half-built one
     assert status_in_marts(product, appointments[3]) is None
@@ -132,7 +152,7 @@ def test_next_webhook_drained_the_events_left_waiting(
     """The run raised the mark past the refused events, re-read them, and settled them before dbt."""
     assert waiting_events(product) == 0
     assert not product.sense().run_requests
-    lake = {row["id"]: row for row in current_view(product.warehouse_dir, "appointments").to_pylist()}
+    lake = lake_rows(product, "appointments")
     reread = {appointments[0]: "Occurred", appointments[3]: "Cancelled"}
     assert {record: lake[record]["pm_status"] for record in reread} == reread
     assert all("-change-" in lake[record]["_sync_id"] for record in reread)

@@ -6,7 +6,8 @@ with the real `HealthieResource` and real dbt. After each refresh the changed ro
 the sandbox's ground truth. The sandbox sends every webhook twice and the test re-posts them all in
 reverse order before the first refresh, as Healthie's retries and a busy network would; later, the
 same deliveries arrive late (after their records were refreshed) and one of them a hundred times.
-None of that changes anything but what Healthie itself changed.
+None of that changes anything but what Healthie itself changed. A reader holds the published file open
+through the refresh: the refresh does not fail for it, and it keeps the build it opened.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pipelines.webhooks.inbox import Inbox, inbox_path
 
 from . import truth
 from .assertions import assert_facts_equal_truth, assert_succeeded
-from .product import Product, webhooks_to_receiver
+from .product import Product, named_queries, webhooks_to_receiver
 
 SANDBOX_SEED = 202
 #: Columns that say when and from which batch a row was read, not what Healthie holds.
@@ -84,6 +85,8 @@ class Changes:
 
     ids: dict[str, str]
     events: list[dict[str, Any]]
+    held: tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
+    """The updated appointment as a reader connected since before the refresh read it, before and after."""
 
 
 @pytest.fixture(scope="module")
@@ -133,8 +136,17 @@ def changed(product: Product, receiver: ReceiverProcess) -> Changes:
     doubled = control.webhook_deliveries()[-2 * len(events) :]
     assert Counter(map(body_of, doubled)) == Counter(map(body_of, events * 2)), "each sent twice"
     assert set(post_events(receiver, product.webhook_secret, events[::-1])) == {200}, "all still waiting"
-    assert_succeeded(product.refresh())
-    return Changes(ids, events)
+    appointment = named_queries()["appointment"]
+    with product.held_reader() as reader:
+        before = reader.execute(appointment, [ids["updated_appointment"]]).fetchall()
+        assert_succeeded(product.refresh())
+        after = reader.execute(appointment, [ids["updated_appointment"]]).fetchall()
+    return Changes(ids, events, (before, after))
+
+
+def test_a_reader_held_open_through_the_refresh_keeps_its_build(changed: Changes) -> None:
+    before, after = changed.held
+    assert after == before and before[0][0] is None, "still the status it read before the refresh"
 
 
 def test_refresh_drains_every_event_once(product: Product, changed: Changes) -> None:
