@@ -252,7 +252,8 @@ def build_downstream_models(
         return
     warehouse_dir = dbt_warehouse_dir(warehouse)
     build_db = ensure_private_warehouse(warehouse_dir)
-    missing = missing_marts(build_db, project_marts())
+    marts = project_marts()
+    missing = missing_marts(build_db, marts)
     if missing:
         context.log.warning(f"the build database lacks {len(missing)} mart(s); building every model once")
     invocation = dbt.cli(
@@ -264,7 +265,7 @@ def build_downstream_models(
     for event in invocation.stream():
         if isinstance(event, dg.AssetMaterialization | dg.AssetObservation | dg.AssetCheckEvaluation):
             yield event
-    yield from publish_build(context, warehouse_dir)
+    yield from publish_build(context, warehouse_dir, marts)
 
 
 @dg.job(

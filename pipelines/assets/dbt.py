@@ -208,15 +208,18 @@ def project_marts(manifest_path: Path | None = None) -> dict[str, dg.AssetKey]:
 
 
 def publish_build(
-    context: dg.OpExecutionContext | dg.AssetExecutionContext, warehouse_dir: Path
+    context: dg.OpExecutionContext | dg.AssetExecutionContext,
+    warehouse_dir: Path,
+    marts: Mapping[str, dg.AssetKey] | None = None,
 ) -> Iterator[dg.AssetObservation]:
     """Publish the marts dbt just built, log what it cost, and observe each published mart.
 
     Call only once dbt has exited successfully (`DbtCliInvocation.stream()` is exhausted: it waits for
     the process and raises if dbt failed, so a failed build never gets here and publishes nothing).
-    Each mart's observation carries its row count and the publish's cost (seconds, bytes).
+    `marts` defaults to the project's (`project_marts()`). Each mart's observation carries its row
+    count and the publish's cost (seconds, bytes).
     """
-    marts = project_marts()
+    marts = project_marts() if marts is None else marts
     publication = publish_marts(
         build_database_path(warehouse_dir), published_path(warehouse_dir), marts=marts
     )

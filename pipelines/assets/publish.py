@@ -227,7 +227,7 @@ def publish_marts(build_db: Path, published: Path, *, marts: Collection[str] | N
         stale = _remove(_companions(temp))
         try:
             copied, left_out = _copy_marts(build_db, temp, marts)
-            if temp.with_name(temp.name + ".wal").exists():
+            if _companions(temp)[1].exists():
                 raise PublishError(f"{temp} still has a WAL after its checkpoint; nothing published")
             os.chmod(temp, FILE_MODE)
             fsync_file(temp)
