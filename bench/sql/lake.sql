@@ -1,7 +1,9 @@
 -- Synthetic Healthie lake for bench/dbt_bench.py: one table macro per stream, rows shaped exactly like
 -- the Arrow schemas in pipelines/healthie/streams.py (raw API values: timestamps in Healthie's four
--- styles, money as decimal strings, nested structs and lists) plus the lake's bookkeeping columns.
--- Ids are disjoint numeric ranges per stream, like Healthie's.
+-- styles, money as decimal strings, nested structs and lists) plus the lake's bookkeeping columns
+-- (`_extracted_at`, `_sync_id`, `_row_hash`). Each is the current state of a stream, one row per id, as
+-- its Delta table holds it; dbt_bench.py writes them with `deltalake`. Ids are disjoint numeric ranges
+-- per stream, like Healthie's.
 
 -- One instant written in one of Healthie's timestamp styles (the same instant whatever the style).
 create or replace temp macro healthie_style(ts, style) as
@@ -15,7 +17,8 @@ create or replace temp macro healthie_style(ts, style) as
 create or replace temp macro bench_instant(i) as
     timestamp '2023-01-02 08:00:00' + to_minutes(cast((i * 7919) % (2 * 365 * 24 * 60) as bigint));
 
-create or replace temp macro lake_appointments(n, patients, providers, types, extracted_at, sync_id) as table
+-- The API fields of each stream, `n` records.
+create or replace temp macro appointments_fields(n, patients, providers, types) as table
 select
     cast(1000000 + i as varchar) as id,
     healthie_style(bench_instant(i), i) as date,
@@ -35,13 +38,10 @@ select
     cast(800000 + i % types as bigint) as appointment_type_id,
     case when i % 50 = 0 then null else cast(1 + i % patients as bigint) end as user_id,
     {'id': cast(900000 + i % providers as varchar)} as provider,
-    {'id': cast(800000 + i % types as varchar), 'name': 'Visit kind ' || (i % types)} as appointment_type,
-    extracted_at as _extracted_at,
-    false as _deleted,
-    sync_id as _sync_id
+    {'id': cast(800000 + i % types as varchar), 'name': 'Visit kind ' || (i % types)} as appointment_type
 from range(n) as t(i);
 
-create or replace temp macro lake_entries(n, patients, extracted_at, sync_id) as table
+create or replace temp macro entries_fields(n, patients) as table
 select
     cast(5000000 + i as varchar) as id,
     (['MetricEntry', 'MetricEntry', 'FoodEntry', 'MirrorEntry', 'WorkoutEntry', 'SleepEntry', 'NoteEntry'])[i % 7 + 1] as type,
@@ -52,13 +52,10 @@ select
     cast(null as varchar) as emotions,
     healthie_style(bench_instant(i * 3), i) as created_at,
     healthie_style(bench_instant(i * 3), i + 1) as updated_at,
-    {'id': cast(1 + i % patients as varchar)} as poster,
-    extracted_at as _extracted_at,
-    false as _deleted,
-    sync_id as _sync_id
+    {'id': cast(1 + i % patients as varchar)} as poster
 from range(n) as t(i);
 
-create or replace temp macro lake_patients(n, providers, extracted_at, sync_id) as table
+create or replace temp macro patients_fields(n, providers) as table
 select
     cast(1 + i as varchar) as id,
     'First' || i as first_name,
@@ -71,13 +68,10 @@ select
     i % 20 <> 0 as active,
     cast(900000 + i % providers as varchar) as dietitian_id,
     healthie_style(bench_instant(i), i) as created_at,
-    healthie_style(bench_instant(i), i + 1) as updated_at,
-    extracted_at as _extracted_at,
-    false as _deleted,
-    sync_id as _sync_id
+    healthie_style(bench_instant(i), i + 1) as updated_at
 from range(n) as t(i);
 
-create or replace temp macro lake_providers(n, extracted_at, sync_id) as table
+create or replace temp macro providers_fields(n) as table
 select
     cast(900000 + i as varchar) as id,
     'Provider' || i as first_name,
@@ -87,13 +81,10 @@ select
     'RD' as qualifications,
     'America/New_York' as timezone,
     healthie_style(bench_instant(i), i) as created_at,
-    healthie_style(bench_instant(i), i + 1) as updated_at,
-    extracted_at as _extracted_at,
-    false as _deleted,
-    sync_id as _sync_id
+    healthie_style(bench_instant(i), i + 1) as updated_at
 from range(n) as t(i);
 
-create or replace temp macro lake_appointment_types(n, extracted_at, sync_id) as table
+create or replace temp macro appointment_types_fields(n) as table
 select
     cast(800000 + i as varchar) as id,
     'Visit kind ' || i as name,
@@ -103,13 +94,10 @@ select
     printf('%.2f', 50 + i * 12.5) as pricing,
     cast(i as bigint) as position,
     healthie_style(bench_instant(i), i) as created_at,
-    healthie_style(bench_instant(i), i + 1) as updated_at,
-    extracted_at as _extracted_at,
-    false as _deleted,
-    sync_id as _sync_id
+    healthie_style(bench_instant(i), i + 1) as updated_at
 from range(n) as t(i);
 
-create or replace temp macro lake_billing_items(n, patients, providers, extracted_at, sync_id) as table
+create or replace temp macro billing_items_fields(n, patients, providers) as table
 select
     cast(2000000 + i as varchar) as id,
     printf('%.2f', 20 + (i % 30000) / 100.0) as amount_paid,
@@ -122,13 +110,10 @@ select
     healthie_style(bench_instant(i * 5), i + 1) as updated_at,
     cast(null as varchar) as deleted_at,
     cast(1 + i % patients as varchar) as sender_id,
-    cast(900000 + i % providers as varchar) as recipient_id,
-    extracted_at as _extracted_at,
-    false as _deleted,
-    sync_id as _sync_id
+    cast(900000 + i % providers as varchar) as recipient_id
 from range(n) as t(i);
 
-create or replace temp macro lake_form_answer_groups(n, patients, providers, extracted_at, sync_id) as table
+create or replace temp macro form_answer_groups_fields(n, patients, providers) as table
 select
     cast(4000000 + i as varchar) as id,
     'Intake' as name,
@@ -151,25 +136,61 @@ select
          'label': 'Question ' || k, 'answer': 'Answer ' || i, 'displayed_answer': 'Answer ' || i,
          'created_at': healthie_style(bench_instant(i), k), 'updated_at': healthie_style(bench_instant(i), k + 1)}
         for k in range(3)
-    ] as form_answers,
-    extracted_at as _extracted_at,
-    false as _deleted,
-    sync_id as _sync_id
+    ] as form_answers
 from range(n) as t(i);
 
--- The change batch: a new version (re-read by a webhook) of `every`-th appointment and entry, and a
--- tombstone for a tenth of those.
+-- A stream's rows as the lake holds them: the API fields, then when they were read, the batch that wrote
+-- them and a hash of their content (a 63-bit hash of the row struct, as BIGINT like `_row_hash`).
+create or replace temp macro lake_row_hash(api) as cast(hash(api) >> 1 as bigint);
+
+create or replace temp macro lake_appointments(n, patients, providers, types, extracted_at, sync_id) as table
+select api.*, extracted_at as _extracted_at, sync_id as _sync_id, lake_row_hash(api) as _row_hash
+from appointments_fields(n, patients, providers, types) as api;
+
+create or replace temp macro lake_entries(n, patients, extracted_at, sync_id) as table
+select api.*, extracted_at as _extracted_at, sync_id as _sync_id, lake_row_hash(api) as _row_hash
+from entries_fields(n, patients) as api;
+
+create or replace temp macro lake_patients(n, providers, extracted_at, sync_id) as table
+select api.*, extracted_at as _extracted_at, sync_id as _sync_id, lake_row_hash(api) as _row_hash
+from patients_fields(n, providers) as api;
+
+create or replace temp macro lake_providers(n, extracted_at, sync_id) as table
+select api.*, extracted_at as _extracted_at, sync_id as _sync_id, lake_row_hash(api) as _row_hash
+from providers_fields(n) as api;
+
+create or replace temp macro lake_appointment_types(n, extracted_at, sync_id) as table
+select api.*, extracted_at as _extracted_at, sync_id as _sync_id, lake_row_hash(api) as _row_hash
+from appointment_types_fields(n) as api;
+
+create or replace temp macro lake_billing_items(n, patients, providers, extracted_at, sync_id) as table
+select api.*, extracted_at as _extracted_at, sync_id as _sync_id, lake_row_hash(api) as _row_hash
+from billing_items_fields(n, patients, providers) as api;
+
+create or replace temp macro lake_form_answer_groups(n, patients, providers, extracted_at, sync_id) as table
+select api.*, extracted_at as _extracted_at, sync_id as _sync_id, lake_row_hash(api) as _row_hash
+from form_answer_groups_fields(n, patients, providers) as api;
+
+-- The change batch (a webhook refresh's re-reads): a new version of every `every`-th appointment and
+-- entry, except a tenth of those, which are read back as gone (`changed_deleted_ids`).
 create or replace temp macro change_appointments(n, patients, providers, types, every, extracted_at, sync_id) as table
-select * replace (
-    case when cast(id as bigint) % (every * 10) = 0 then null else 'Occurred' end as pm_status,
-    cast(id as bigint) % (every * 10) = 0 as _deleted
-)
-from lake_appointments(n, patients, providers, types, extracted_at, sync_id)
-where cast(id as bigint) % every = 0;
+select api.*, extracted_at as _extracted_at, sync_id as _sync_id, lake_row_hash(api) as _row_hash
+from (
+    select * replace ('Occurred' as pm_status)
+    from appointments_fields(n, patients, providers, types)
+    where cast(id as bigint) % every = 0 and cast(id as bigint) % (every * 10) <> 0
+) as api;
 
 create or replace temp macro change_entries(n, patients, every, extracted_at, sync_id) as table
-select * replace (
-    cast(id as bigint) % (every * 10) = 0 as _deleted
-)
-from lake_entries(n, patients, extracted_at, sync_id)
-where cast(id as bigint) % every = 0;
+select api.*, extracted_at as _extracted_at, sync_id as _sync_id, lake_row_hash(api) as _row_hash
+from (
+    select * replace ('Re-read ' || id as name)
+    from entries_fields(n, patients)
+    where cast(id as bigint) % every = 0 and cast(id as bigint) % (every * 10) <> 0
+) as api;
+
+-- The ids of `n` records from `first_id` on that the change batch deletes.
+create or replace temp macro changed_deleted_ids(first_id, n, every) as table
+select cast(first_id + i as varchar) as id
+from range(n) as t(i)
+where (first_id + i) % (every * 10) = 0;

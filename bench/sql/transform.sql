@@ -1,6 +1,8 @@
 -- The dbt project's transformations as one plain DuckDB script: the baseline bench/dbt_bench.py times
--- dbt against. Same staging (newest live version per id, typed) and marts, written by hand, without
--- dbt's orchestration, introspection or tests. Expects `SET VARIABLE lake_root = '<lake>/healthie'`.
+-- dbt against. Same staging (each stream's Delta table as it is now, soft-deleted records dropped,
+-- typed) and marts, written by hand, without dbt's orchestration, introspection or tests. Expects
+-- `SET VARIABLE lake_files = {'<stream>': [<data files of the table's current version>], ...}`
+-- (`DeltaTable(path).file_uris()` per stream, what dbt's `delta_files()` returns).
 
 create or replace macro healthie_ts(v, label) as cast(case
     when nullif(trim(v), '') is null then null
@@ -21,9 +23,9 @@ create or replace macro healthie_money(v, label) as case
     else error(label || ': a value is not a decimal amount')
 end;
 
-create or replace macro newest(stream) as table
-select * from read_parquet(getvariable('lake_root') || '/' || stream || '/*/*.parquet', union_by_name = true)
-qualify row_number() over (partition by id order by _extracted_at desc, _sync_id desc) = 1;
+-- A stream's current rows: one per live record (the lake's MERGE keeps ids unique, deletes applied).
+create or replace macro lake_rows(stream) as table
+select * from read_parquet(getvariable('lake_files')[stream], union_by_name = true);
 
 create schema if not exists staging;
 create schema if not exists marts;
@@ -39,8 +41,8 @@ select
     healthie_ts(date, 'starts_at') as starts_at, healthie_ts("end", 'ends_at') as ends_at,
     healthie_ts(created_at, 'created_at') as created_at, healthie_ts(updated_at, 'updated_at') as updated_at,
     timezone('UTC', _extracted_at) as _extracted_at, _sync_id
-from newest('appointments')
-where not _deleted and nullif(trim(deleted_at), '') is null;
+from lake_rows('appointments')
+where nullif(trim(deleted_at), '') is null;
 
 create or replace view staging.billing_items as
 select
@@ -49,8 +51,8 @@ select
     coalesce(state = 'succeeded', false) as is_collected, payment_medium, failure_reason,
     healthie_ts(created_at, 'created_at') as created_at, healthie_ts(updated_at, 'updated_at') as updated_at,
     timezone('UTC', _extracted_at) as _extracted_at, _sync_id
-from newest('billing_items')
-where not _deleted and nullif(trim(deleted_at), '') is null;
+from lake_rows('billing_items')
+where nullif(trim(deleted_at), '') is null;
 
 create or replace view staging.entries as
 select
@@ -58,8 +60,7 @@ select
     name as entry_name,
     healthie_ts(created_at, 'created_at') as created_at, healthie_ts(updated_at, 'updated_at') as updated_at,
     timezone('UTC', _extracted_at) as _extracted_at, _sync_id
-from newest('entries')
-where not _deleted;
+from lake_rows('entries');
 
 create or replace view staging.form_answer_groups as
 select
@@ -78,8 +79,8 @@ select
     healthie_ts(record_created_at, 'record_created_at') as record_created_at,
     healthie_ts(created_at, 'created_at') as created_at, healthie_ts(updated_at, 'updated_at') as updated_at,
     form_answers, timezone('UTC', _extracted_at) as _extracted_at, _sync_id
-from newest('form_answer_groups')
-where not _deleted and nullif(trim(deleted_at), '') is null;
+from lake_rows('form_answer_groups')
+where nullif(trim(deleted_at), '') is null;
 
 create or replace view staging.patients as
 select
@@ -87,15 +88,13 @@ select
     gender, timezone, coalesce(active, true) as is_active,
     cast(try_strptime(nullif(trim(dob), ''), '%Y-%m-%d') as date) as date_of_birth,
     healthie_ts(created_at, 'created_at') as created_at, healthie_ts(updated_at, 'updated_at') as updated_at
-from newest('patients')
-where not _deleted;
+from lake_rows('patients');
 
 create or replace view staging.providers as
 select
     id as provider_id, first_name, last_name, email, npi, qualifications, timezone,
     healthie_ts(created_at, 'created_at') as created_at, healthie_ts(updated_at, 'updated_at') as updated_at
-from newest('providers')
-where not _deleted;
+from lake_rows('providers');
 
 create or replace view staging.appointment_types as
 select
@@ -103,8 +102,7 @@ select
     healthie_money(pricing, 'price') as price, coalesce(is_group, false) as is_group,
     coalesce(clients_can_book, false) as clients_can_book, position as display_position,
     healthie_ts(created_at, 'created_at') as created_at, healthie_ts(updated_at, 'updated_at') as updated_at
-from newest('appointment_types')
-where not _deleted;
+from lake_rows('appointment_types');
 
 -- marts -----------------------------------------------------------------------------------------------
 create or replace table marts.fct_appointments as

@@ -1,7 +1,10 @@
-"""Run the real dbt CLI against a warehouse directory, and read the warehouse back.
+"""Run the real dbt CLI against a warehouse directory, and read dbt's database back.
 
 dbt runs as a subprocess, as Dagster runs it: dbt-duckdb keeps its DuckDB database open for the life
-of the process, which would stop these tests from opening the same file read-only in-process.
+of the process, which would stop these tests from opening the same file read-only in-process. dbt
+builds into `$WAREHOUSE_DIR/build/warehouse.duckdb` (dbt_project/profiles.yml); Dagster publishes the
+marts to `$WAREHOUSE_DIR/warehouse.duckdb` afterwards, a step these tests leave out: they read the
+build database.
 """
 
 from __future__ import annotations
@@ -17,8 +20,12 @@ from typing import Any
 import duckdb
 
 from pipelines.assets.dbt import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from pipelines.lake.files import ensure_dir
+from pipelines.paths import resolve_warehouse_dir
 
 REPO_ROOT = DBT_PROJECT_DIR.parent
+#: dbt's database under $WAREHOUSE_DIR (the profile's `path`).
+BUILD_DATABASE = Path("build") / "warehouse.duckdb"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -39,8 +46,10 @@ def run_dbt(warehouse_dir: Path | str, args: Sequence[str], artifacts_dir: Path)
     """`dbt <args>` on the project with `WAREHOUSE_DIR=warehouse_dir`, from dbt_project/ as Dagster runs it.
 
     `artifacts_dir` holds dbt's target/ and logs/, so runs never touch dbt_project/target (the manifest
-    Dagster loads) and runs against one warehouse share partial parsing.
+    Dagster loads) and runs against one warehouse share partial parsing. The build folder is created
+    first (private, as Dagster creates it): DuckDB does not create a database's parent folder.
     """
+    ensure_dir(resolve_warehouse_dir(warehouse_dir) / BUILD_DATABASE.parent)
     command = [
         DBT_EXECUTABLE,
         "--no-use-colors",
@@ -61,9 +70,14 @@ def run_dbt(warehouse_dir: Path | str, args: Sequence[str], artifacts_dir: Path)
     return DbtRun(tuple(args), completed.returncode, _ANSI.sub("", completed.stdout + completed.stderr))
 
 
+def build_database(warehouse_dir: Path) -> Path:
+    """The DuckDB file dbt builds for `warehouse_dir`."""
+    return warehouse_dir / BUILD_DATABASE
+
+
 def query(warehouse_dir: Path, sql: str) -> list[tuple[Any, ...]]:
-    """Rows of `sql` against the warehouse, opened read-only (as analysts open it) and closed again."""
-    with duckdb.connect(str(warehouse_dir / "warehouse.duckdb"), read_only=True) as connection:
+    """Rows of `sql` against dbt's database, opened read-only and closed again."""
+    with duckdb.connect(str(build_database(warehouse_dir)), read_only=True) as connection:
         return connection.sql(sql).fetchall()
 
 

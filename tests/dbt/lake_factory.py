@@ -1,14 +1,17 @@
-"""Synthetic Healthie lakes for the dbt tests: valid Parquet in the shared layout, built from the specs.
+"""Synthetic Healthie lakes for the dbt tests: Delta tables written by the lake's own MERGE, from the specs.
 
 The dbt project is tested without the sandbox or the extraction: this module writes what they would,
-`$WAREHOUSE_DIR/lake/healthie/<stream>/<batch_id>/part-00000.parquet`, typed by each stream's Arrow schema
-in `pipelines/healthie/streams.py`, so a schema change there is felt here. `write_batch` is the building
+each stream's Delta table at `$WAREHOUSE_DIR/lake/healthie/<stream>/` (the current state, one row per
+live record), through `pipelines.lake` itself: rows typed by each stream's Arrow schema in
+`pipelines/healthie/streams.py` (`rows_to_table`, which computes `_row_hash`), MERGEd under the table's
+write lock. So a schema or MERGE rule change there is felt here. A "batch" is one MERGE: a full pull
+replaces a row only when newer and changed, a change batch (a webhook re-read) when newer; a
+`tombstone` is a deletion, which removes the row when newer than it. `write_batch` is the building
 block; `write_scenario` lays down the canonical lake the tests assert against (`SCENARIO` documents it).
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,59 +19,91 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
+from deltalake import write_deltalake
 
 from pipelines.healthie.streams import STREAMS_BY_NAME
+from pipelines.lake.layout import BatchId, BatchKind, lake_table
+from pipelines.lake.rows import rows_to_table
+from pipelines.lake.table import MergeResult, deletions
 
 Row = Mapping[str, Any]
 
 #: When the canonical full sync read everything, and when the change batch re-read what webhooks named.
 FULL_SYNC_AT = datetime(2024, 3, 10, 2, 0, tzinfo=UTC)
 CHANGES_AT = FULL_SYNC_AT + timedelta(hours=9)
+#: How long the test tables keep earlier versions (nothing here runs maintenance).
+RETENTION = timedelta(days=7)
 
 
-def batch_id(started_at: datetime, kind: str) -> str:
-    """`<UTC yyyymmddTHHMMSSffffffZ>-<full|change>-<8 hex>`: batch ids sort by time."""
-    return f"{started_at.astimezone(UTC):%Y%m%dT%H%M%S%f}Z-{kind}-{secrets.token_hex(4)}"
+@dataclass(frozen=True)
+class Tombstone:
+    """A record read back as gone: the batch deletes its id."""
+
+    id: str
+
+
+def tombstone(record_id: str) -> Tombstone:
+    """The record is gone: the batch that carries this deletes it from the table."""
+    return Tombstone(record_id)
 
 
 def write_batch(
     warehouse_dir: Path,
     stream: str,
-    rows: Sequence[Row],
+    rows: Sequence[Row | Tombstone],
     *,
     extracted_at: datetime,
     kind: str = "full",
-    sync_id: str | None = None,
     schema: pa.Schema | None = None,
-) -> Path:
-    """Write one batch of one stream and return its file.
+) -> MergeResult | None:
+    """MERGE one batch of one stream into its Delta table (created if missing), as the extraction does.
 
-    Each row gives the API fields it cares about (the rest are null) and may override `_deleted` or
-    `_extracted_at`. Written to a temp name and renamed, like the extraction, so a reader never sees
-    half a file. `schema` replaces the stream's Arrow schema, to write what the extraction never should.
+    Each row gives the API fields it cares about (the rest are null); `tombstone(id)` entries are
+    deletions seen at `extracted_at`. `kind` is `full` (a nightly pull: unchanged rows keep their
+    version) or `change` (a webhook re-read: newer wins even unchanged). `schema` replaces the stream's
+    Arrow schema to write what the extraction never would (e.g. a null id): such rows are appended
+    with the raw Delta writer, bypassing the MERGE, and nothing is returned.
     """
-    schema = schema or STREAMS_BY_NAME[stream].arrow_schema
-    sync_id = sync_id or batch_id(extracted_at, kind)
-    defaults = {"_extracted_at": extracted_at, "_deleted": False, "_sync_id": sync_id}
-    unknown = {key for row in rows for key in row} - set(schema.names)
+    spec = STREAMS_BY_NAME[stream]
+    batch = BatchId.new(BatchKind(kind), extracted_at)
+    records = [row for row in rows if not isinstance(row, Tombstone)]
+    gone = [row.id for row in rows if isinstance(row, Tombstone)]
+    names = [field.name for field in spec.fields]
+    unknown = {key for row in records for key in row} - set(names)
     if unknown:
-        raise ValueError(f"{stream}: no such lake columns {sorted(unknown)}")
-    table = pa.Table.from_pylist(
-        [{name: row.get(name, defaults.get(name)) for name in schema.names} for row in rows], schema=schema
+        raise ValueError(f"{stream}: no such API fields {sorted(unknown)}")
+    table = lake_table(warehouse_dir, stream, spec.arrow_schema)
+    if schema is not None:
+        bookkeeping = {"_extracted_at": extracted_at, "_sync_id": batch.value, "_row_hash": 0}
+        raw = pa.Table.from_pylist(
+            [{name: row.get(name, bookkeeping.get(name)) for name in schema.names} for row in records],
+            schema=schema,
+        )
+        with table.write_lock():
+            table.create(RETENTION)
+            write_deltalake(str(table.path), raw, mode="append")
+        return None
+    upserts = rows_to_table(
+        spec,
+        [{name: row.get(name) for name in names} for row in records],
+        extracted_at=extracted_at,
+        sync_id=batch.value,
     )
-    folder = warehouse_dir / "lake" / "healthie" / stream / sync_id
-    folder.mkdir(parents=True, exist_ok=True)
-    final = folder / "part-00000.parquet"
-    temp = folder / ".part-00000.parquet.tmp"
-    pq.write_table(table, temp)
-    temp.rename(final)
-    return final
+    with table.write_lock():
+        return table.merge(
+            upserts,
+            deletions(gone, extracted_at),
+            retention=RETENTION,
+            refresh_unchanged=kind == "change",
+            batch_id=batch.value,
+        )
 
 
-def tombstone(record_id: str) -> dict[str, Any]:
-    """A tombstone: the record is gone; only the id and the bookkeeping columns are set."""
-    return {"id": record_id, "_deleted": True}
+def create_empty(warehouse_dir: Path, stream: str) -> None:
+    """The stream's Delta table with no rows yet (created, nothing merged)."""
+    table = lake_table(warehouse_dir, stream, STREAMS_BY_NAME[stream].arrow_schema)
+    with table.write_lock():
+        table.create(RETENTION)
 
 
 def form_answer(answer_id: str, question: str, label: str, answer: str) -> dict[str, Any]:
@@ -87,8 +122,8 @@ def form_answer(answer_id: str, question: str, label: str, answer: str) -> dict[
 class Scenario:
     """The canonical lake: a full sync, then one change batch per stream (nine hours later)."""
 
-    full: Mapping[str, Sequence[Row]]
-    changes: Mapping[str, Sequence[Row]]
+    full: Mapping[str, Sequence[Row | Tombstone]]
+    changes: Mapping[str, Sequence[Row | Tombstone]]
 
 
 _PROVIDER = {"provider": {"id": "101"}}
@@ -470,7 +505,7 @@ SCENARIO = Scenario(
 
 
 def write_scenario(warehouse_dir: Path, scenario: Scenario = SCENARIO) -> None:
-    """Lay down the canonical lake: every stream's full sync, then its change batch."""
+    """Lay down the canonical lake: every stream's full sync MERGEd, then its change batch."""
     for stream, rows in scenario.full.items():
         write_batch(warehouse_dir, stream, rows, extracted_at=FULL_SYNC_AT, kind="full")
     for stream, rows in scenario.changes.items():

@@ -17,6 +17,7 @@ from pipelines.assets.dbt import (
     prepare_dbt_manifest,
 )
 from pipelines.healthie.streams import STREAMS
+from pipelines.settings import build_warehouse_config
 
 
 @pytest.mark.parametrize(
@@ -116,7 +117,7 @@ def test_materializing_a_selection_runs_dbt_build_with_checks(
     monkeypatch.setenv("WAREHOUSE_DIR", str(warehouse_copy))
     result = dg.materialize(
         [healthie_dbt_assets],
-        resources={"dbt": dbt_resource()},
+        resources={"dbt": dbt_resource(), "warehouse": build_warehouse_config()},
         selection=healthie_dbt_selection(["appointment_types"]),
     )
 

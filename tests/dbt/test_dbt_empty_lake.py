@@ -1,27 +1,28 @@
-"""A stream with no files yet builds empty instead of failing the project; WAREHOUSE_DIR may be relative."""
+"""A stream with no table or no rows yet builds empty, not a failure; WAREHOUSE_DIR may be relative."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from dbt_harness import REPO_ROOT, column, run_dbt
-from lake_factory import FULL_SYNC_AT, SCENARIO, write_batch
+from dbt_harness import REPO_ROOT, build_database, column, run_dbt
+from lake_factory import FULL_SYNC_AT, SCENARIO, create_empty, write_batch
 
 
 def test_missing_streams_read_as_empty_with_a_relative_warehouse_dir(tmp_path: Path) -> None:
     warehouse_dir = tmp_path / "warehouse"
     for stream in ("appointments", "providers", "appointment_types"):
         write_batch(warehouse_dir, stream, SCENARIO.full[stream], extracted_at=FULL_SYNC_AT)
-    (warehouse_dir / "lake" / "healthie" / "patients").mkdir()  # the folder exists, no batch landed yet
+    create_empty(warehouse_dir, "patients")  # the table exists, nothing merged into it yet
     # Relative WAREHOUSE_DIR values are taken from the repository root, where make and Dagster run.
     relative = os.path.relpath(warehouse_dir, REPO_ROOT)
 
     run = run_dbt(relative, ["build"], tmp_path / "dbt")
 
     assert run.ok, run.output
-    assert "no Parquet files for stream 'patients' yet" in run.output
-    assert (warehouse_dir / "warehouse.duckdb").exists()
+    assert "no data files for stream 'patients' yet" in run.output  # an empty table
+    assert "no data files for stream 'entries' yet" in run.output  # no table at all
+    assert build_database(warehouse_dir).exists()
     assert column(warehouse_dir, "select count(*) from marts.fct_appointments") == [9]
     for empty in (
         "dim_patients",

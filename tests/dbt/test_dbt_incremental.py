@@ -1,4 +1,4 @@
-"""An incremental build after a change batch gives exactly what a full refresh gives."""
+"""An incremental build after batches MERGEd into the lake gives exactly what a full refresh gives."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def test_incremental_build_equals_full_refresh(warehouse_copy: Path) -> None:
                 "user_id": 2,
                 "provider": {"id": "101"},
             },
-            # Revived after its tombstone.
+            # Deleted by the scenario's change batch, read again since: inserted anew.
             {
                 "id": "1007",
                 "date": "2024-01-23 12:00:00 UTC",
@@ -63,13 +63,13 @@ def test_incremental_build_equals_full_refresh(warehouse_copy: Path) -> None:
         extracted_at=CHANGES_AT + timedelta(hours=2),
         kind="change",
     )
-    # A batch that lands late: read at 03:00, before the 11:00 change batch already built, written after
-    # that build. A single `_extracted_at` watermark would skip it; versions compared per id do not.
+    # A full pull that merges late: read at 03:00, before the 11:00 change batch already built, merged
+    # after that build. A single `_extracted_at` watermark would skip its rows; comparing per id does not.
     write_batch(
         warehouse_copy,
         "appointments",
         [
-            # Newer than the full sync's version of 1005 (02:00) that was built: it wins.
+            # Newer than the full sync's row of 1005 (02:00) that was built, and changed: the MERGE takes it.
             {
                 "id": "1005",
                 "date": "2024-03-01 12:00:00 +0000",
@@ -88,7 +88,7 @@ def test_incremental_build_equals_full_refresh(warehouse_copy: Path) -> None:
         extracted_at=FULL_SYNC_AT + timedelta(hours=1),
         kind="full",
     )
-    # Older than the built version of 1008: it must not win.
+    # Older than the table's row of 1008: the MERGE keeps the newer row, the build must not change it.
     write_batch(
         warehouse_copy,
         "appointments",

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import jinja2
 import pytest
 import yaml
+from lake_factory import FULL_SYNC_AT, write_batch
 
 from pipelines.assets.dbt import DBT_PROJECT_DIR
 from pipelines.healthie.streams import STREAMS, StreamSpec
+from pipelines.lake.layout import lake_table
 
 SOURCES_YML = DBT_PROJECT_DIR / "models" / "staging" / "healthie" / "_healthie__sources.yml"
 LAKE_SCHEMA_MACRO = DBT_PROJECT_DIR / "macros" / "healthie" / "lake_schema.sql"
@@ -38,7 +41,7 @@ def macro_lake_columns(stream: str) -> list[tuple[str, str]]:
 
 
 def arrow_as_duckdb(spec: StreamSpec) -> list[tuple[str, str]]:
-    """The DuckDB types DuckDB gives the lake files written with the spec's Arrow schema."""
+    """The DuckDB types DuckDB gives the lake's data files, written with the spec's Arrow schema."""
     with duckdb.connect() as connection:
         connection.register("lake_rows", spec.arrow_schema.empty_table())
         return [(row[0], row[1]) for row in connection.sql("describe select * from lake_rows").fetchall()]
@@ -47,6 +50,20 @@ def arrow_as_duckdb(spec: StreamSpec) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("spec", STREAMS, ids=lambda spec: spec.name)
 def test_lake_schema_macro_matches_the_arrow_schema(spec: StreamSpec) -> None:
     assert macro_lake_columns(spec.name) == arrow_as_duckdb(spec)
+
+
+@pytest.mark.parametrize("spec", STREAMS, ids=lambda spec: spec.name)
+def test_lake_schema_macro_matches_what_dbt_reads_from_the_delta_table(
+    spec: StreamSpec, tmp_path: Path
+) -> None:
+    """The data files of a table the lake's MERGE wrote, read as staging reads them."""
+    write_batch(tmp_path, spec.name, [{"id": "1"}], extracted_at=FULL_SYNC_AT)
+    files = lake_table(tmp_path, spec.name, spec.arrow_schema).files()
+    with duckdb.connect() as connection:
+        described = connection.execute(
+            "describe select * from read_parquet(?, union_by_name = true)", [files]
+        ).fetchall()
+    assert macro_lake_columns(spec.name) == [(row[0], row[1]) for row in described]
 
 
 def test_every_stream_is_a_source_keyed_like_its_extract_asset() -> None:
@@ -59,4 +76,4 @@ def test_every_stream_is_a_source_keyed_like_its_extract_asset() -> None:
         documented = [column["name"] for column in table["columns"]]
         assert documented == [name for name, _ in macro_lake_columns(name)]
     location = healthie["config"]["meta"]["external_location"]
-    assert location == "read_parquet('{lake_root}/{name}/*/*.parquet', union_by_name = true)"
+    assert location == "read_parquet(delta_files('{lake_root}/{name}'), union_by_name = true)"

@@ -51,7 +51,7 @@ def test_appointments_are_the_newest_live_versions(built_warehouse: Path) -> Non
         ("1005", "2", "102", None, False),  # status not set yet: null, not a made-up value
         ("1008", "99", "101", "Late Cancellation", False),
         ("1009", "2", "101", "Re-Scheduled", False),
-    ]  # 1006 was soft-deleted, 1007 tombstoned
+    ]  # 1006 was soft-deleted, 1007 deleted from the lake
 
 
 def test_timestamps_are_utc_instants_whatever_the_style(built_warehouse: Path) -> None:
@@ -101,7 +101,7 @@ def test_entries_keep_type_category_and_metric_value(built_warehouse: Path) -> N
         ("3006", "2", "MetricEntry", "Blood Pressure", 120.0),
         ("3007", "2", "MetricEntry", "Steps", 8000.0),
         ("3008", "1", "MirrorEntry", None, None),
-    ]  # 3005 was tombstoned
+    ]  # 3005 was deleted from the lake
 
 
 def test_one_row_per_answer_of_the_newest_live_form(built_warehouse: Path) -> None:

@@ -1,9 +1,10 @@
 {#-
     Unit-test fixtures for the lake sources. dbt types dict fixtures by looking up the input relation in
-    the database, which a Parquet source is not; this renders `format: sql` fixtures instead, typed from
-    macros/healthie/lake_schema.sql. Columns a row leaves out are null, except the bookkeeping ones:
-    a live row (`_deleted` false) of one batch unless the row says otherwise. Values: strings, numbers,
-    booleans, and dicts / lists for STRUCT and LIST columns (cast through JSON).
+    the database, which a Delta table read through `read_parquet` is not; this renders `format: sql`
+    fixtures instead, typed from macros/healthie/lake_schema.sql. A fixture is the table's current state
+    (one row per id). Columns a row leaves out are null, except the bookkeeping ones: a row written by
+    one batch unless the row says otherwise. Values: strings, numbers, booleans, and dicts / lists for
+    STRUCT and LIST columns (cast through JSON).
 
         given:
           - input: source('healthie', 'entries')
@@ -12,7 +13,7 @@
 -#}
 {% macro healthie_lake_fixture(stream, rows) -%}
     {%- set columns = healthie_lake_columns(stream) -%}
-    {%- set defaults = {'_extracted_at': '2024-01-01 00:00:00+00', '_deleted': false, '_sync_id': 'fixture-batch'} -%}
+    {%- set defaults = {'_extracted_at': '2024-01-01 00:00:00+00', '_sync_id': 'fixture-batch', '_row_hash': 0} -%}
     {%- for row in rows %}
     select
         {%- for name, data_type in columns %}

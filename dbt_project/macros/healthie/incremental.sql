@@ -1,13 +1,14 @@
 {#-
-    Incremental facts. A fact keeps the lake version it was built from (`_extracted_at`, `_sync_id`);
-    an incremental build re-selects only the ids whose live version differs from the built one, then
-    deletes the ids that are no longer live (tombstoned or soft-deleted since). Comparing versions per
-    id rather than against one global watermark means a batch that lands late (a long full sync
-    finishing after a webhook refresh was built) is still picked up, and a nightly snapshot does not
-    make every refresh of the following day reprocess everything.
+    Incremental facts. A fact keeps the lake row it was built from (`_extracted_at`, `_sync_id`: the
+    read and the batch that last wrote the id's row in the Delta table); an incremental build re-selects
+    only the ids whose current row differs from the built one, then deletes the ids that are no longer
+    live (deleted from the table or soft-deleted since). Comparing per id rather than against one global
+    watermark means a batch merged late (a long full pull, read before a webhook refresh that was
+    already built, merging after it) is still picked up; and since a full pull's MERGE leaves rows whose
+    content did not change untouched, a nightly pull does not make the next build reprocess everything.
 -#}
 
-{#- A WHERE clause over `alias` (a staging relation): keep rows whose version is not the one built. -#}
+{#- A WHERE clause over `alias` (a staging relation): keep rows that are not the ones built. -#}
 {% macro healthie_changed_since_build(alias, key) -%}
     {%- if is_incremental() %}
     where not exists (

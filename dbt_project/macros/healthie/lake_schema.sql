@@ -1,15 +1,16 @@
 {#-
     The lake's columns and DuckDB types per stream: the Arrow schemas of pipelines/healthie/streams.py
     (API fields as returned, then the lake's bookkeeping columns), which tests/dbt checks this against.
-    Used where no Parquet file can tell: the empty relation standing in for a stream with no files yet,
-    and unit-test fixtures (dbt's own fixtures would look the source up in the database).
+    Used where no data file can tell: the empty relation standing in for a stream whose Delta table does
+    not exist yet or holds no rows, and unit-test fixtures (dbt's own fixtures would look the source up
+    in the database).
 -#}
 {% macro healthie_lake_columns(stream) -%}
     {%- set id_ref = 'STRUCT(id VARCHAR)' -%}
     {%- set bookkeeping = [
         ['_extracted_at', 'TIMESTAMP WITH TIME ZONE'],
-        ['_deleted', 'BOOLEAN'],
         ['_sync_id', 'VARCHAR'],
+        ['_row_hash', 'BIGINT'],
     ] -%}
     {%- set streams = {
         'appointments': [
