@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
+import duckdb
 import httpx
 import pytest
 
+from pipelines.assets.dbt import ensure_private_warehouse, project_marts
 from pipelines.webhooks.app import WEBHOOK_PATH, create_app
 from pipelines.webhooks.harness import signed_headers
 from pipelines.webhooks.inbox import Inbox
@@ -73,3 +75,16 @@ def post(client: httpx.AsyncClient) -> Post:
         return await client.post(url, content=body, headers=headers)
 
     return _post
+
+
+@pytest.fixture
+def built_warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`tmp_path` as `$WAREHOUSE_DIR` with a build database holding every mart (empty), as a first
+    nightly build leaves it: for refresh jobs run with a fake dbt, whose publish step copies them."""
+    monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path))
+    build = ensure_private_warehouse(tmp_path)
+    with duckdb.connect(str(build)) as db:
+        db.execute("create schema if not exists marts")
+        for name in project_marts():
+            db.execute(f'create table marts."{name}" (id varchar)')  # test fixture: names from the manifest
+    return tmp_path

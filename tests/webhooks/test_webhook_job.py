@@ -92,7 +92,7 @@ def run(
 
 
 def test_job_lands_batches_marks_done_and_builds_only_touched_streams(
-    healthie_sandbox: SandboxHandle, control: SandboxControl, tmp_path: Path
+    healthie_sandbox: SandboxHandle, control: SandboxControl, tmp_path: Path, built_warehouse: Path
 ) -> None:
     updated, deleted = (str(row["id"]) for row in control.truth("appointments")[:2])
     entry = str(control.truth("entries")[0]["id"])
@@ -139,7 +139,7 @@ def test_job_lands_batches_marks_done_and_builds_only_touched_streams(
 
 
 def test_job_with_nothing_pending_builds_nothing(
-    healthie_sandbox: SandboxHandle, control: SandboxControl, tmp_path: Path
+    healthie_sandbox: SandboxHandle, control: SandboxControl, tmp_path: Path, built_warehouse: Path
 ) -> None:
     control.reset_stats()
     dbt = FakeDbt()
@@ -150,7 +150,7 @@ def test_job_with_nothing_pending_builds_nothing(
 
 
 def test_failed_job_leaves_events_pending(
-    healthie_sandbox: SandboxHandle, control: SandboxControl, tmp_path: Path
+    healthie_sandbox: SandboxHandle, control: SandboxControl, tmp_path: Path, built_warehouse: Path
 ) -> None:
     appointment = str(control.truth("appointments")[5]["id"])
     mark = deliver(tmp_path, (appointment, "Appointment", "appointment.updated"))

@@ -46,7 +46,11 @@ def table_of(warehouse: Path, stream: str) -> pa.Table:
 
 
 def test_sandbox_changes_reach_the_lake(
-    sandbox: SandboxHandle, sandbox_control: SandboxControl, tmp_path: Path, secret: str
+    sandbox: SandboxHandle,
+    sandbox_control: SandboxControl,
+    tmp_path: Path,
+    secret: str,
+    built_warehouse: Path,
 ) -> None:
     warehouse = WarehouseConfig(warehouse_dir=str(tmp_path))
     with receiver_process(tmp_path, secret) as receiver:
