@@ -16,6 +16,7 @@ BENCHMARKS: dict[str, str] = {
     "dbt": "bench.dbt_bench",
     "webhooks": "bench.webhook_bench",
     "freshness": "bench.freshness_bench",
+    "year": "bench.year_bench",
 }
 
 
