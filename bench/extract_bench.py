@@ -6,11 +6,16 @@ paced at R. The sequential pager sends one request at a time, so latency caps it
 keeps enough windows in flight to spend the whole budget. The server's own counters give requests,
 peak requests/second and over-limit answers (goal: >= 90% of R, zero over the limit).
 
+With `--faults RATE` the windowed engine runs a second time with that share of answers faulted
+(`mixed_fault_rate`: 503, 502, dropped connections, 429, TOO_MANY_REQUESTS, 200 + "Internal server
+error"): the retries column and the extra seconds are what transient faults cost a sync.
+
 Part 2 (memory): the windowed engine extracts a small and a ten-times larger practice without
 latency or limit; peak RSS of the extraction process (its own subprocess) should stay flat.
 
     python -m bench extract            # 200k-row throughput runs, memory at 100k vs 1M rows (~3.5 min)
     python -m bench extract --quick    # 20k-row runs, memory at 20k vs 100k rows (~20 s)
+    python -m bench extract --faults=0.08   # plus the windowed engine with 8% mixed faults
 
 The quick run is a smoke test: at 20k rows the first and last round trips (counting, the last
 windows) weigh too much for the share of R to mean anything. Client and sandbox share this machine's
@@ -59,6 +64,7 @@ class Run:
     over_limit: int
     peak_rps: int
     peak_rss_mb: float
+    retries: int = 0
 
     def row(self, rate: float | None) -> list[str]:
         per_second = self.requests / self.seconds
@@ -74,10 +80,23 @@ class Run:
             str(self.over_limit),
             str(self.peak_rps),
             f"{self.peak_rss_mb:.0f}",
+            str(self.retries),
         ]
 
 
-HEADER = ["run", "rows", "s", "rows/s", "requests", "req/s", "of R", "over-limit", "peak rps", "RSS MB"]
+HEADER = [
+    "run",
+    "rows",
+    "s",
+    "rows/s",
+    "requests",
+    "req/s",
+    "of R",
+    "over-limit",
+    "peak rps",
+    "RSS MB",
+    "retries",
+]
 
 
 def table(rows: list[list[str]]) -> str:
@@ -108,8 +127,13 @@ async def sequential_pull(settings: ClientSettings, warehouse: Path) -> dict[str
             if writer.file_full:
                 writer.commit()
         writer.commit()
-        requests = client.total.requests
-    return {"rows": rows, "duration_seconds": time.monotonic() - began, "requests": requests}
+        requests, retries = client.total.requests, client.total.retries
+    return {
+        "rows": rows,
+        "duration_seconds": time.monotonic() - began,
+        "requests": requests,
+        "retries": retries,
+    }
 
 
 def child_sequential() -> int:
@@ -157,6 +181,7 @@ def measure(handle: SandboxHandle, label: str, mode: str, rate: float) -> Run:
         over_limit=int(stats["over_limit"]),
         peak_rps=int(stats["peak_rps"]),
         peak_rss_mb=report["peak_rss_kb"] / 1024,
+        retries=int(report.get("retries", 0)),
     )
 
 
@@ -171,10 +196,14 @@ def sandbox(rows: int, **faults: Any) -> SandboxHandle:
     return start_in_thread(scale=scale, seed=7, startup_timeout=900, **faults)
 
 
-def throughput(plan: Plan, rate: float, latency_ms: float) -> Iterator[list[str]]:
+def throughput(plan: Plan, rate: float, latency_ms: float, faults: float = 0.0) -> Iterator[list[str]]:
     with sandbox(plan.throughput_rows, latency_ms=latency_ms, rate_limit_rps=rate) as handle:
         for label, mode in (("sequential pager", "sequential"), ("windowed engine", "windowed")):
             yield measure(handle, f"{label} @ R={rate:g}", mode, rate).row(rate)
+        if faults:
+            with handle.control() as control:
+                control.mixed_faults(faults)
+            yield measure(handle, f"windowed, {faults:.0%} faults @ R={rate:g}", "windowed", rate).row(rate)
 
 
 def memory(plan: Plan) -> Iterator[list[str]]:
@@ -188,13 +217,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small runs (a smoke test)")
     parser.add_argument("--rate", type=float, default=40.0, help="the rate limit R (requests/second)")
     parser.add_argument("--latency-ms", type=float, default=100.0)
+    parser.add_argument(
+        "--faults",
+        type=float,
+        default=0.0,
+        metavar="RATE",
+        help="also run the windowed engine with RATE mixed faults",
+    )
     parser.add_argument("--child-sequential", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_sequential:
         return child_sequential()
     plan = Plan(20_000, (20_000, 100_000)) if args.quick else Plan(200_000, (100_000, 1_000_000))
     print(f"appointments, {args.latency_ms:g} ms latency, rate limit R = {args.rate:g} req/s", flush=True)
-    rows = list(throughput(plan, args.rate, args.latency_ms))
+    rows = list(throughput(plan, args.rate, args.latency_ms, args.faults))
     print(table(rows), flush=True)
     print(f"goal: windowed >= {CEILING_GOAL:.0%} of R with 0 over-limit answers\n", flush=True)
     print("peak memory of the extraction process (no latency, no limit):", flush=True)

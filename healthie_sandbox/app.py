@@ -25,15 +25,17 @@ from starlette.types import Receive, Scope, Send
 from healthie_sandbox.changes import ChangeError
 from healthie_sandbox.faults import FaultConfig, FaultKind, FaultRule
 from healthie_sandbox.runtime import Sandbox
+from healthie_sandbox.stats import NO_VERSION
 from healthie_sandbox.transport import abort_callable
 from healthie_sandbox.webhooks import WebhookConfig
 
+#: Healthie's API version request header; the sandbox serves one schema and counts what it was sent.
+API_VERSION_HEADER = "healthie-graphql-api-version"
 TOO_MANY = {"message": "Too many requests", "extensions": {"code": "TOO_MANY_REQUESTS"}}
 UNAUTHORIZED = {
     "message": "Unauthorized: send `Authorization: Basic <API key>` and `AuthorizationSource: API`",
     "extensions": {"code": "UNAUTHENTICATED"},
 }
-INTERNAL = {"message": "Internal server error", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -91,6 +93,7 @@ class GraphQLEndpoint:
         sandbox = self.sandbox
         stats, faults = sandbox.stats, sandbox.faults
         stats.arrived(time.monotonic())
+        stats.api_versions[request.headers.get(API_VERSION_HEADER) or NO_VERSION] += 1
         if not self._authorized(request):
             stats.unauthorized += 1
             return json_response({"errors": [UNAUTHORIZED]}, 401)
@@ -100,7 +103,7 @@ class GraphQLEndpoint:
             if faults.config.rate_limit_mode == "graphql":
                 return json_response({"data": None, "errors": [TOO_MANY]})
             return json_response({"errors": [TOO_MANY]}, 429, {"Retry-After": str(retry_after)})
-        fault = faults.pick()
+        fault = faults.pick(time.monotonic())
         delay = faults.latency()
         if fault is not None:
             stats.faults[fault.kind.value] += 1
@@ -130,7 +133,7 @@ class GraphQLEndpoint:
         if fault.kind is FaultKind.TOO_MANY_REQUESTS:
             return json_response({"data": None, "errors": [TOO_MANY]})
         if fault.kind is FaultKind.GRAPHQL_ERROR:
-            return json_response({"data": None, "errors": [INTERNAL]})
+            return json_response({"data": None, "errors": [fault.graphql_error()]})
         return None
 
     @staticmethod

@@ -1,7 +1,7 @@
 """`healthie-sandbox`: serve the Healthie stand-in, or just time the seeding.
 
     healthie-sandbox serve --port 8765 --scale 1 --seed 42 [--rate-limit 250]
-                           [--latency-ms 100 --jitter-ms 20]
+                           [--latency-ms 100 --jitter-ms 20] [--mixed-faults 0.08]
                            [--webhook-url URL --webhook-secret S] [--digest-encoding hex]
     healthie-sandbox generate --scale 250      # seeding time, rows and peak memory, then exit
 
@@ -49,6 +49,14 @@ def _parser() -> argparse.ArgumentParser:
     faults.add_argument("--latency-ms", type=float, default=0.0)
     faults.add_argument("--jitter-ms", type=float, default=0.0)
     faults.add_argument("--error-rate", type=float, default=0.0, help="probability of a random 5xx")
+    faults.add_argument(
+        "--mixed-faults",
+        type=float,
+        default=0.0,
+        metavar="RATE",
+        help="probability of a random transient fault: 503, 502, dropped connection, 429, "
+        "TOO_MANY_REQUESTS, or 200 with 'Internal server error' (0.08: 8%%)",
+    )
     faults.add_argument("--max-complexity", type=int, default=2000)
     faults.add_argument(
         "--fail-every", type=int, metavar="K", help="fail every K-th request (with --fail-kind)"
@@ -97,6 +105,7 @@ def _settings(args: argparse.Namespace) -> Settings:
             latency_ms=args.latency_ms,
             jitter_ms=args.jitter_ms,
             error_rate=args.error_rate,
+            mixed_fault_rate=args.mixed_faults,
             max_complexity=args.max_complexity,
             rules=rules,
         ),

@@ -71,7 +71,8 @@ class SandboxControl:
     def set_faults(self, **settings: Any) -> dict[str, Any]:
         """Change fault settings (others keep their values): `rate_limit_rps`, `rate_limit_burst`,
         `rate_limit_mode` ("http" | "graphql"), `latency_ms`, `jitter_ms`, `error_rate`,
-        `max_complexity`, `rules` (list of {"kind", "next" | "every" | "probability", "status", "delay_ms"}).
+        `mixed_fault_rate`, `max_complexity`, `rules` (list of {"kind", "next" | "every" |
+        "probability" | "for_seconds", "after", "status", "delay_ms", "message", "code"}).
         """
         return dict(self._call("POST", "/faults", settings))
 
@@ -87,8 +88,21 @@ class SandboxControl:
         """Fail every `every`-th GraphQL request with `kind`, from now on."""
         return self._add_rule({"kind": kind, "every": every, **options})
 
+    def outage(
+        self, seconds: float, after: int = 0, kind: str = "http_error", **options: Any
+    ) -> dict[str, Any]:
+        """Fail every GraphQL request for `seconds` (a 503 by default), starting after `after` more
+        requests got through (keeps other rules)."""
+        return self._add_rule({"kind": kind, "for_seconds": seconds, "after": after, **options})
+
+    def mixed_faults(self, rate: float) -> dict[str, Any]:
+        """Answer a share `rate` of requests (0.08: 8%) with a random transient fault: 503, 502, a
+        dropped connection, 429, TOO_MANY_REQUESTS, or HTTP 200 with "Internal server error"."""
+        return self.set_faults(mixed_fault_rate=rate)
+
     def _add_rule(self, rule: dict[str, Any]) -> dict[str, Any]:
-        rules = [{k: v for k, v in r.items() if k != "seen"} for r in self.faults()["rules"]]
+        state = ("seen", "started_at")
+        rules = [{k: v for k, v in r.items() if k not in state} for r in self.faults()["rules"]]
         return self.set_faults(rules=[*rules, rule])
 
     # -- changes ---------------------------------------------------------------------------------

@@ -12,6 +12,9 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
+#: The `api_versions` key of requests that carried no `Healthie-GraphQL-API-Version` header.
+NO_VERSION = "none"
+
 
 @dataclass
 class Stats:
@@ -22,6 +25,8 @@ class Stats:
     over_limit: int = 0
     unauthorized: int = 0
     too_complex: int = 0
+    api_versions: Counter[str] = field(default_factory=Counter)
+    """GraphQL requests by their `Healthie-GraphQL-API-Version` header (`none`: no header)."""
     faults: Counter[str] = field(default_factory=Counter)
     rows_served: int = 0
     operations: Counter[str] = field(default_factory=Counter)
@@ -49,6 +54,7 @@ class Stats:
             "over_limit": self.over_limit,
             "unauthorized": self.unauthorized,
             "too_complex": self.too_complex,
+            "api_versions": dict(self.api_versions),
             "faults": dict(self.faults),
             "rows_served": self.rows_served,
             "operations": dict(self.operations),

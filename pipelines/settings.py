@@ -25,6 +25,10 @@ API_URL_VAR = "HEALTHIE_API_URL"
 API_KEY_VAR = "HEALTHIE_API_KEY"
 AUTH_SHARD_VAR = "HEALTHIE_AUTH_SHARD"
 RATE_LIMIT_VAR = "HEALTHIE_RATE_LIMIT_RPS"
+API_VERSION_VAR = "HEALTHIE_API_VERSION"
+#: Healthie gates breaking changes behind this request header (a version date); without it Healthie
+#: answers with its baseline version. See README, "Configuration".
+API_VERSION_HEADER = "Healthie-GraphQL-API-Version"
 
 
 def env_or_default(name: str, default: Any) -> Any:

@@ -6,6 +6,11 @@ subset: selecting `healthie/appointments` alone syncs only that stream. A stream
 stop the others; their materializations are reported and the step then fails naming the failures.
 Each stream's materialization carries the lake table's health (version, rows, files, bytes), and
 the step evaluates the stream's checks (assets/checks.py) from what it just committed.
+
+When a stream failed for a reason a later attempt could fix, the step retries itself
+(`EXTRACT_RETRY_POLICY`, pipelines/retries.py): unfinished streams resume from their checkpoints,
+streams already materialized by this run (or, in an automatic run retry, by the run it retries) are
+skipped. A failure no retry can fix (an invalid query, a refused key) fails the step at once.
 """
 
 # No `from __future__ import annotations`: Dagster inspects these annotations at definition time.
@@ -17,9 +22,11 @@ from typing import Any
 import dagster as dg
 
 from pipelines.assets.checks import check_specs, evaluate_checks
+from pipelines.healthie.errors import retry_may_help
 from pipelines.healthie.options import DEFAULT_HISTORY_START, StreamResult, SyncOptions
 from pipelines.healthie.resource import HealthieResource
 from pipelines.healthie.streams import STREAMS, StreamSpec
+from pipelines.retries import EXTRACT_RETRY_POLICY
 from pipelines.settings import WarehouseConfig
 
 GROUP = "healthie_extract"
@@ -59,7 +66,8 @@ class ExtractConfig(dg.Config):
 
 
 def materialization_metadata(result: StreamResult) -> dict[str, Any]:
-    """Rows, pages, requests, retries, duration, what the MERGE changed, and the table's health."""
+    """Rows, pages, requests, retries (and the failed answers by kind), the API version, duration, what
+    the MERGE changed, and the table's health."""
     return {
         "dagster/row_count": result.live_ids,
         "rows": result.rows,
@@ -79,6 +87,11 @@ def materialization_metadata(result: StreamResult) -> dict[str, Any]:
         "requests": result.requests,
         "retries": result.retries,
         "rate_limited": result.rate_limited,
+        "server_errors": result.server_errors,
+        "transport_errors": result.transport_errors,
+        "graphql_transient_errors": result.graphql_transient_errors,
+        "graphql_permanent_errors": result.graphql_permanent_errors,
+        "api_version": result.api_version or "default (no header)",
         "duration_seconds": result.duration_seconds,
         "windows": result.windows,
         "repulled_windows": result.repulled_windows,
@@ -91,11 +104,33 @@ def materialization_metadata(result: StreamResult) -> dict[str, Any]:
     }
 
 
-class ExtractFailedError(Exception):
-    """One or more streams failed; the message names them (the causes carry stream/window/page)."""
+class ExtractFailedError(dg.Failure):
+    """One or more streams failed; the message names them (the causes carry stream/window/page).
+    `allow_retries` is False when no stream failed for a reason a retry could fix."""
+
+    def __str__(self) -> str:
+        return self.description or "extraction failed"
 
 
-def build_extract_assets(specs: Sequence[StreamSpec] = STREAMS) -> dg.AssetsDefinition:
+def materialized_by_this_run(context: dg.AssetExecutionContext, key: dg.AssetKey) -> bool:
+    """Whether an earlier attempt of this step (an op retry), or the run an automatic run retry
+    re-executes, already materialized `key`: then the retry need not pull it again."""
+    run = context.run
+    auto_retry = "dagster/retry_number" in run.tags
+    if context.retry_number == 0 and not auto_retry:
+        return False
+    event = context.instance.get_latest_materialization_event(key)
+    if event is None:
+        return False
+    if event.run_id == context.run_id:
+        return True
+    earlier = context.instance.get_run_by_id(event.run_id) if auto_retry else None
+    return earlier is not None and (earlier.root_run_id or earlier.run_id) == run.root_run_id
+
+
+def build_extract_assets(
+    specs: Sequence[StreamSpec] = STREAMS, retry_policy: dg.RetryPolicy | None = EXTRACT_RETRY_POLICY
+) -> dg.AssetsDefinition:
     """One multi-asset holding an asset per spec: key `healthie/<stream>`, the spec's grain as description."""
     asset_specs = [
         dg.AssetSpec(
@@ -111,7 +146,13 @@ def build_extract_assets(specs: Sequence[StreamSpec] = STREAMS) -> dg.AssetsDefi
     by_key = {extract_asset_key(spec.name): spec for spec in specs}
     checks = [check for spec in specs for check in check_specs(extract_asset_key(spec.name), spec)]
 
-    @dg.multi_asset(name="healthie_extract", specs=asset_specs, check_specs=checks, can_subset=True)
+    @dg.multi_asset(
+        name="healthie_extract",
+        specs=asset_specs,
+        check_specs=checks,
+        can_subset=True,
+        retry_policy=retry_policy,
+    )
     def healthie_extract(
         context: dg.AssetExecutionContext,
         config: ExtractConfig,
@@ -119,6 +160,12 @@ def build_extract_assets(specs: Sequence[StreamSpec] = STREAMS) -> dg.AssetsDefi
         warehouse: WarehouseConfig,
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         selected = [spec for key, spec in by_key.items() if key in context.selected_asset_keys]
+        done = [
+            spec.name for spec in selected if materialized_by_this_run(context, extract_asset_key(spec.name))
+        ]
+        if done:
+            context.log.info(f"already materialized by this run, not pulled again: {', '.join(done)}")
+            selected = [spec for spec in selected if spec.name not in done]
         options = replace(config.to_options(), retention=warehouse.history_retention)
         outcomes = healthie.sync_streams(selected, warehouse.path, options, context.log)
         failed: list[tuple[str, BaseException]] = []
@@ -135,6 +182,11 @@ def build_extract_assets(specs: Sequence[StreamSpec] = STREAMS) -> dg.AssetsDefi
                     yield check
         if failed:
             names = ", ".join(name for name, _ in failed)
-            raise ExtractFailedError(f"extraction failed for {names}: {failed[0][1]}") from failed[0][1]
+            retry = any(retry_may_help(error) for _, error in failed)
+            raise ExtractFailedError(
+                f"extraction failed for {names}: {failed[0][1]}"
+                + ("" if retry else " (not retried: a retry would fail the same way)"),
+                allow_retries=retry,
+            ) from failed[0][1]
 
     return healthie_extract

@@ -3,8 +3,11 @@
 One `HealthieClient` serves a whole run: every request of every stream and window goes through its
 single `AsyncLimiter`, so concurrent windows add up to at most `rate_limit_rps` requests per second
 against the key's budget, and through one `httpx.AsyncClient`, so connections are reused. Transient
-failures (429 / TOO_MANY_REQUESTS, 5xx, timeouts, dropped connections) are retried with full-jitter
-exponential backoff, never sooner than the server's `Retry-After`.
+failures (429 / TOO_MANY_REQUESTS, 5xx, timeouts, dropped connections, and HTTP 200 answers whose
+GraphQL `errors` report a server-side failure) are retried with full-jitter exponential backoff, never
+sooner than the server's `Retry-After`, at most `max_attempts` times; the error then says how many
+attempts were made. A request that can never succeed (an invalid query, a refused key) is not retried.
+Every request carries `Healthie-GraphQL-API-Version` when `api_version` is set.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import asyncio
 import json
 import logging
 import random
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -24,14 +28,26 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 from tenacity.wait import wait_random_exponential
 
 from pipelines.healthie.errors import (
+    GraphQLRequestError,
+    HealthieError,
     MissingApiKeyError,
     RateLimitedError,
     RetryableError,
     ServerError,
+    TransientGraphQLError,
     TransportError,
 )
 from pipelines.healthie.responses import interpret_response
-from pipelines.settings import API_KEY_VAR, DEFAULT_API_URL, DEFAULT_RATE_LIMIT_RPS
+from pipelines.settings import (
+    API_KEY_VAR,
+    API_VERSION_HEADER,
+    API_VERSION_VAR,
+    DEFAULT_API_URL,
+    DEFAULT_RATE_LIMIT_RPS,
+)
+
+#: Healthie's API versions are dates (`2024-06-01`).
+API_VERSION_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +59,8 @@ class ClientSettings:
     api_key: str = field(repr=False)
     api_url: str = DEFAULT_API_URL
     auth_shard: str | None = None
+    api_version: str | None = None
+    """`Healthie-GraphQL-API-Version` sent on every request (None: no header, Healthie's default)."""
     rate_limit_rps: float = DEFAULT_RATE_LIMIT_RPS
     rate_limit_burst: int | None = None
     """Requests that may start back to back after a stall (None: a tenth of a second's worth). A small
@@ -59,13 +77,15 @@ class ClientSettings:
             raise MissingApiKeyError(f"{API_KEY_VAR} is not set: export the Healthie API key to extract")
         if self.rate_limit_rps <= 0 or self.burst < 1 or self.max_in_flight < 1:
             raise ValueError("rate_limit_rps must be > 0, rate_limit_burst and max_in_flight >= 1")
+        if self.api_version is not None and not API_VERSION_PATTERN.fullmatch(self.api_version):
+            raise ValueError(f"{API_VERSION_VAR} must be an API version date like 2024-06-01")
 
     @property
     def burst(self) -> int:
         return self.rate_limit_burst or max(1, int(self.rate_limit_rps // 10))
 
     def headers(self) -> dict[str, str]:
-        """Healthie's API-key auth headers (NOTES.md), plus the shard for sharded accounts."""
+        """Healthie's API-key auth headers (NOTES.md), the shard for sharded accounts, the API version."""
         headers = {
             "Authorization": f"Basic {self.api_key}",
             "AuthorizationSource": "API",
@@ -74,27 +94,39 @@ class ClientSettings:
         }
         if self.auth_shard:
             headers["AuthorizationShard"] = self.auth_shard
+        if self.api_version:
+            headers[API_VERSION_HEADER] = self.api_version
         return headers
 
 
 @dataclass
 class RequestStats:
-    """Counters for one label (a stream) or the whole client: reported as asset metadata."""
+    """Counters for one label (a stream) or the whole client: reported as asset metadata.
+
+    `retries` counts requests sent again; the others count failed answers by kind as they arrive
+    (the last answer of a request that exhausted its attempts included)."""
 
     requests: int = 0
     retries: int = 0
     rate_limited: int = 0
     server_errors: int = 0
     transport_errors: int = 0
+    graphql_transient_errors: int = 0
+    """HTTP 200 answers whose GraphQL errors reported a server-side failure: retried."""
+    graphql_permanent_errors: int = 0
+    """Answers whose GraphQL errors said the request can never succeed: not retried."""
 
-    def record_failure(self, error: BaseException | None) -> None:
-        self.retries += 1
+    def record_error(self, error: HealthieError) -> None:
         if isinstance(error, RateLimitedError):
             self.rate_limited += 1
         elif isinstance(error, ServerError):
             self.server_errors += 1
         elif isinstance(error, TransportError):
             self.transport_errors += 1
+        elif isinstance(error, TransientGraphQLError):
+            self.graphql_transient_errors += 1
+        elif isinstance(error, GraphQLRequestError):
+            self.graphql_permanent_errors += 1
 
 
 class HealthieClient:
@@ -137,7 +169,10 @@ class HealthieClient:
     async def execute(
         self, document: str, operation: str, variables: Mapping[str, Any], *, label: str
     ) -> dict[str, Any]:
-        """Run one named operation of `document`; return its `data`, retrying transient errors."""
+        """Run one named operation of `document`; return its `data`, retrying transient errors.
+
+        A transient error still there after `max_attempts` attempts is raised with its class kept and
+        the number of attempts in its message; any other error is raised at once."""
         payload = json.dumps(
             {"query": document, "operationName": operation, "variables": dict(variables)}
         ).encode()
@@ -149,12 +184,25 @@ class HealthieClient:
             before_sleep=lambda state: self._before_retry(state, stats, label, operation),
             reraise=True,
         )
-        async for attempt in retrying:
-            with attempt:
-                return await self._send_once(payload, stats)
+        attempts = 0
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    attempts += 1
+                    return await self._send_once(payload, stats)
+        except RetryableError as error:
+            raise error.gave_up(attempts) from None
         raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
 
     async def _send_once(self, payload: bytes, stats: RequestStats) -> dict[str, Any]:
+        try:
+            return await self._post(payload, stats)
+        except HealthieError as error:
+            stats.record_error(error)
+            self.total.record_error(error)
+            raise
+
+    async def _post(self, payload: bytes, stats: RequestStats) -> dict[str, Any]:
         if self._http is None:
             raise RuntimeError("HealthieClient used outside `async with`")
         async with self._in_flight:
@@ -181,6 +229,6 @@ class HealthieClient:
 
     def _before_retry(self, state: RetryCallState, stats: RequestStats, label: str, operation: str) -> None:
         error = state.outcome.exception() if state.outcome else None
-        stats.record_failure(error)
-        self.total.record_failure(error)
+        stats.retries += 1
+        self.total.retries += 1
         logger.info("%s %s: attempt %d failed (%s), retrying", label, operation, state.attempt_number, error)

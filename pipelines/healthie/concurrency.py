@@ -26,5 +26,6 @@ async def gather_all(awaitables: Iterable[Awaitable[T]]) -> list[T]:
         async with asyncio.TaskGroup() as group:
             tasks = [group.create_task(run(a)) for a in awaitables]
     except BaseExceptionGroup as errors:
-        raise first_leaf(errors) from None
+        leaf = first_leaf(errors)
+        raise leaf from leaf.__cause__  # keep its cause (what a retry decision reads), drop the group
     return [task.result() for task in tasks]

@@ -86,6 +86,16 @@ class StreamResult:
     source_count_start: int | None
     source_count_end: int | None
     churn_observed: bool
+    server_errors: int = 0
+    """HTTP 5xx answers (retried)."""
+    transport_errors: int = 0
+    """Timeouts and dropped connections (retried)."""
+    graphql_transient_errors: int = 0
+    """HTTP 200 answers with GraphQL errors reporting a server-side failure (retried like a 5xx)."""
+    graphql_permanent_errors: int = 0
+    """GraphQL errors no retry can fix (invalid query, refused key): they fail the stream at once."""
+    api_version: str | None = None
+    """The `Healthie-GraphQL-API-Version` the requests carried (None: no header, Healthie's default)."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,7 +1,8 @@
 """`HealthieResource`: the Dagster face of the client, configured from the environment.
 
 Assets and the webhook refresh get the client through this resource, never by building their own:
-it owns the auth headers, the pacing (`HEALTHIE_RATE_LIMIT_RPS`) and the retry policy. Each call opens
+it owns the auth headers, the API version (`HEALTHIE_API_VERSION`), the pacing
+(`HEALTHIE_RATE_LIMIT_RPS`) and the retry policy. Each call opens
 one async client for its duration (connections reused, one rate limiter shared by every request it
 makes) and offers a sync facade for Dagster ops.
 """
@@ -25,6 +26,7 @@ from pipelines.healthie.sync import sync_streams
 from pipelines.settings import (
     API_KEY_VAR,
     API_URL_VAR,
+    API_VERSION_VAR,
     AUTH_SHARD_VAR,
     DEFAULT_API_URL,
     DEFAULT_RATE_LIMIT_RPS,
@@ -41,6 +43,8 @@ class HealthieResource(dg.ConfigurableResource):
     api_key: str
     api_url: str = DEFAULT_API_URL
     auth_shard: str | None = None
+    api_version: str | None = None
+    """`Healthie-GraphQL-API-Version` for every request (`HEALTHIE_API_VERSION`; None: Healthie's default)."""
     rate_limit_rps: float = DEFAULT_RATE_LIMIT_RPS
     rate_limit_burst: int | None = None
     timeout_seconds: float = 60.0
@@ -54,6 +58,7 @@ class HealthieResource(dg.ConfigurableResource):
             api_key=self.api_key,
             api_url=self.api_url,
             auth_shard=self.auth_shard or None,
+            api_version=self.api_version or None,
             rate_limit_rps=self.rate_limit_rps,
             rate_limit_burst=self.rate_limit_burst,
             timeout_seconds=self.timeout_seconds,
@@ -109,6 +114,7 @@ def build_healthie_resource() -> HealthieResource:
         api_key=dg.EnvVar(API_KEY_VAR),
         api_url=env_or_default(API_URL_VAR, DEFAULT_API_URL),
         auth_shard=env_or_default(AUTH_SHARD_VAR, None),
+        api_version=env_or_default(API_VERSION_VAR, None),
         rate_limit_rps=rate_limit_from_env(),
     )
 
@@ -120,6 +126,7 @@ def resource_from_env(**overrides: Any) -> HealthieResource:
         "api_key": os.environ.get(API_KEY_VAR, ""),
         "api_url": os.environ.get(API_URL_VAR) or DEFAULT_API_URL,
         "auth_shard": os.environ.get(AUTH_SHARD_VAR) or None,
+        "api_version": os.environ.get(API_VERSION_VAR) or None,
         "rate_limit_rps": rate_limit_from_env(),
     }
     values.update(overrides)

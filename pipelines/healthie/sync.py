@@ -443,6 +443,11 @@ class StreamSync:
             source_count_start=start,
             source_count_end=end,
             churn_observed=churn,
+            server_errors=counters.server_errors,
+            transport_errors=counters.transport_errors,
+            graphql_transient_errors=counters.graphql_transient_errors,
+            graphql_permanent_errors=counters.graphql_permanent_errors,
+            api_version=self.client.settings.api_version,
         )
 
 

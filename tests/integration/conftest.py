@@ -44,16 +44,15 @@ def control(sandbox: Any) -> Iterator[Any]:
         client.clear_faults()
 
 
-def resource_for(handle: Any) -> HealthieResource:
-    """A fast-retrying resource pointed at a sandbox server."""
-    return HealthieResource(
-        api_key=handle.api_key,
-        api_url=handle.url,
-        rate_limit_rps=1000,
-        backoff_initial_seconds=0.05,
-        backoff_max_seconds=0.5,
-        timeout_seconds=10,
-    )
+def resource_for(handle: Any, **overrides: Any) -> HealthieResource:
+    """A fast-retrying resource pointed at a sandbox server (`overrides`: other resource settings)."""
+    settings: dict[str, Any] = {
+        "rate_limit_rps": 1000,
+        "backoff_initial_seconds": 0.05,
+        "backoff_max_seconds": 0.5,
+        "timeout_seconds": 10,
+    }
+    return HealthieResource(api_key=handle.api_key, api_url=handle.url, **{**settings, **overrides})
 
 
 class RecordingTransport(httpx.AsyncHTTPTransport):

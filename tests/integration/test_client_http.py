@@ -1,5 +1,6 @@
-"""The HTTP client against the sandbox over loopback: auth headers, retries with backoff, Retry-After,
-what it refuses to retry, and its own pacing.
+"""The HTTP client against the sandbox over loopback: auth headers, the API version header, retries
+with backoff, Retry-After, GraphQL-level errors (transient ones retried, ones that can never succeed
+failing fast), what a request that exhausted its attempts says, and its own pacing.
 
 Faults are scheduled on the server (`fail_next`), so each case fails exactly the requests it names.
 The session `sandbox` is shared: these tests only read, and `sandbox_control` clears faults after each.
@@ -22,6 +23,7 @@ from pipelines.healthie.errors import (
     HealthieError,
     RequestRejectedError,
     ServerError,
+    TransientGraphQLError,
     TransportError,
 )
 from pipelines.healthie.streams import PATIENTS
@@ -113,8 +115,12 @@ def test_retry_after_is_honoured(sandbox: SandboxHandle, sandbox_control: Sandbo
 
 @pytest.mark.parametrize(
     ("kind", "options", "error"),
-    [("http_error", {"status": 500}, ServerError), ("drop", {}, TransportError)],
-    ids=["500", "dropped"],
+    [
+        ("http_error", {"status": 500}, ServerError),
+        ("drop", {}, TransportError),
+        ("graphql_error", {}, TransientGraphQLError),
+    ],
+    ids=["500", "dropped", "internal-server-error"],
 )
 def test_gives_up_after_max_attempts(
     kind: str,
@@ -125,9 +131,78 @@ def test_gives_up_after_max_attempts(
 ) -> None:
     sandbox_control.fail_next(3, kind, **options)
     sandbox_control.reset_stats()
-    with pytest.raises(error):
+    with pytest.raises(error, match=r"gave up after 3 attempts\)$"):
         run(count_patients(client_for(sandbox, max_attempts=3)))
     assert sandbox_control.stats()["requests"] == 3
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},  # {"data": null, "errors": [{"message": "Internal server error"}]}, as graphql-ruby says it
+        {"message": "Something went wrong while executing your query. This may be the result of a timeout"},
+        {"message": "Timeout on Query.usersCount"},
+        {"message": "Internal server error", "code": "INTERNAL_SERVER_ERROR"},
+    ],
+    ids=["internal-server-error", "github-timeout", "timeout", "with-code"],
+)
+def test_transient_graphql_errors_are_retried_and_counted(
+    options: dict[str, Any], sandbox: SandboxHandle, sandbox_control: SandboxControl
+) -> None:
+    sandbox_control.fail_next(2, "graphql_error", **options)
+    client = client_for(sandbox)
+    assert run(count_patients(client)) == {"count": len(sandbox_control.truth("patients"))}
+    stats = client.stats("patients")
+    assert (stats.requests, stats.retries, stats.graphql_transient_errors) == (3, 2, 2)
+    assert (stats.graphql_permanent_errors, stats.server_errors) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"message": "Field 'usersCount' doesn't exist on type 'Query'", "code": "undefinedField"},
+        {"message": "You are not authorized to access this resource"},
+        {"message": "Unauthorized", "code": "UNAUTHENTICATED"},
+    ],
+    ids=["validation", "authorization", "authentication"],
+)
+def test_graphql_errors_that_can_never_succeed_fail_fast(
+    options: dict[str, Any], sandbox: SandboxHandle, sandbox_control: SandboxControl
+) -> None:
+    sandbox_control.fail_next(1, "graphql_error", **options)
+    sandbox_control.reset_stats()
+    client = client_for(sandbox)
+    with pytest.raises(GraphQLRequestError, match=f"^GraphQL error: {options['message']}") as caught:
+        run(count_patients(client))
+    assert "gave up" not in str(caught.value)
+    assert sandbox_control.stats()["requests"] == 1, "not retried"
+    stats = client.stats("patients")
+    assert (stats.graphql_permanent_errors, stats.graphql_transient_errors, stats.retries) == (1, 0, 0)
+
+
+def test_an_invalid_query_fails_fast_with_the_servers_message(
+    sandbox: SandboxHandle, sandbox_control: SandboxControl
+) -> None:
+    sandbox_control.reset_stats()
+
+    async def unknown_field(client: HealthieClient) -> dict[str, Any]:
+        async with client:
+            document = "query Bad { count: usersCount no_such_field }"
+            return await client.execute(document, "Bad", {}, label="patients")
+
+    with pytest.raises(GraphQLRequestError, match="no_such_field"):
+        run(unknown_field(client_for(sandbox)))
+    assert sandbox_control.stats()["requests"] == 1
+
+
+@pytest.mark.parametrize("version", [None, "2024-06-01"])
+def test_the_api_version_header_reaches_the_server(
+    version: str | None, sandbox: SandboxHandle, sandbox_control: SandboxControl
+) -> None:
+    sandbox_control.reset_stats()
+    for _ in range(3):
+        run(count_patients(client_for(sandbox, api_version=version)))
+    assert sandbox_control.stats()["api_versions"] == {version or "none": 3}
 
 
 def test_other_graphql_errors_are_not_retried(

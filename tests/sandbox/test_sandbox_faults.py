@@ -1,4 +1,5 @@
-"""Every fault kind on demand, scheduled deterministically, and the rate limiter's accounting."""
+"""Every fault kind on demand, scheduled deterministically (an outage of S seconds included), the 8%
+mix of transient faults, the rate limiter's accounting, and the API version header's."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import orjson
 import pytest
 from sandbox_gql import Gql
 
+from healthie_sandbox.cli import _parser, _settings
 from healthie_sandbox.control import SandboxControl, SandboxControlError
+from healthie_sandbox.faults import MIXED_FAULTS
 
 LIST = "{ items: billingItems(page_size: 3) { id } count: billingItemsCount }"
 
@@ -40,16 +43,84 @@ def test_http_429_carries_retry_after(gql: Gql, sandbox_control: SandboxControl)
     assert response.json()["errors"][0]["extensions"]["code"] == "TOO_MANY_REQUESTS"
 
 
-@pytest.mark.parametrize(("kind", "code"), [("too_many_requests", "TOO_MANY_REQUESTS"),
-                                            ("graphql_error", "INTERNAL_SERVER_ERROR")])  # fmt: skip
-def test_graphql_level_errors_come_as_http_200(
-    kind: str, code: str, gql: Gql, sandbox_control: SandboxControl
-) -> None:
-    sandbox_control.fail_next(1, kind)
+def test_graphql_level_errors_come_as_http_200(gql: Gql, sandbox_control: SandboxControl) -> None:
+    sandbox_control.fail_next(1, "too_many_requests")
     response = gql.post(LIST)
     assert response.status_code == 200
     body = response.json()
-    assert body["data"] is None and body["errors"][0]["extensions"]["code"] == code
+    assert body["data"] is None and body["errors"][0]["extensions"]["code"] == "TOO_MANY_REQUESTS"
+
+
+def test_graphql_error_is_graphql_rubys_internal_server_error(
+    gql: Gql, sandbox_control: SandboxControl
+) -> None:
+    sandbox_control.fail_next(1, "graphql_error")
+    response = gql.post(LIST)
+    assert response.status_code == 200
+    assert response.json() == {"data": None, "errors": [{"message": "Internal server error"}]}
+
+
+def test_graphql_error_message_and_code(gql: Gql, sandbox_control: SandboxControl) -> None:
+    sandbox_control.fail_next(1, "graphql_error", message="Timeout on Query.billingItems", code="TIMEOUT")
+    error = {"message": "Timeout on Query.billingItems", "extensions": {"code": "TIMEOUT"}}
+    assert gql.post(LIST).json() == {"data": None, "errors": [error]}
+    assert _ok(gql.post(LIST))
+
+
+def test_outage_after_n_requests_for_s_seconds(gql: Gql, sandbox_control: SandboxControl) -> None:
+    sandbox_control.outage(0.6, after=2)
+    assert [gql.post(LIST).status_code for _ in range(2)] == [200, 200]
+    began = time.monotonic()
+    statuses = []
+    while time.monotonic() - began < 0.4:
+        statuses.append(gql.post(LIST).status_code)
+    assert statuses and set(statuses) == {503}, "every request fails during the outage"
+    time.sleep(0.3)
+    assert _ok(gql.post(LIST)), "the outage is over"
+    assert sandbox_control.faults()["rules"] == [], "and its rule retired"
+
+
+def _fault_of(gql: Gql) -> str | None:
+    """The transient fault an answer is, or None for a correct answer."""
+    try:
+        response = gql.post(LIST)
+    except httpx.TransportError:
+        return "drop"
+    if response.status_code != 200:
+        return f"http_{response.status_code}"
+    errors = response.json().get("errors")
+    return None if not errors else errors[0].get("extensions", {}).get("code", errors[0]["message"])
+
+
+def test_mixed_faults_draw_every_transient_kind(gql: Gql, sandbox_control: SandboxControl) -> None:
+    sandbox_control.mixed_faults(1.0)
+    seen = {_fault_of(gql) for _ in range(60)}
+    assert seen == {"http_503", "http_502", "drop", "http_429", "TOO_MANY_REQUESTS", "Internal server error"}
+    assert len(MIXED_FAULTS) == 6
+
+
+def test_mixed_faults_at_8_percent(gql: Gql, sandbox_control: SandboxControl) -> None:
+    sandbox_control.mixed_faults(0.08)
+    sandbox_control.reset_stats()
+    faults = sum(_fault_of(gql) is not None for _ in range(400))
+    assert 12 <= faults <= 56  # 32 expected; far outside these bounds is a broken rate
+    assert sum(sandbox_control.stats()["faults"].values()) == faults
+
+
+def test_mixed_faults_from_the_command_line() -> None:
+    args = _parser().parse_args(
+        ["serve", "--mixed-faults", "0.08", "--fail-every", "9", "--fail-kind", "graphql_error"]
+    )
+    faults = _settings(args).faults
+    assert faults.mixed_fault_rate == 0.08
+    assert [(r.kind.value, r.every) for r in faults.rules] == [("graphql_error", 9)]
+
+
+def test_api_version_header_is_counted(gql: Gql, sandbox_control: SandboxControl) -> None:
+    sandbox_control.reset_stats()
+    gql.post(LIST)
+    gql.http.post(gql.url, json={"query": LIST}, headers={"Healthie-GraphQL-API-Version": "2024-06-01"})
+    assert sandbox_control.stats()["api_versions"] == {"none": 1, "2024-06-01": 1}
 
 
 def test_dropped_connection(gql: Gql, sandbox_control: SandboxControl) -> None:
@@ -122,6 +193,10 @@ def test_fault_settings_are_validated(sandbox_control: SandboxControl) -> None:
         sandbox_control.set_faults(explode=True)
     with pytest.raises(SandboxControlError, match="exactly one of"):
         sandbox_control.set_faults(rules=[{"kind": "drop"}])
+    with pytest.raises(SandboxControlError, match="exactly one of"):
+        sandbox_control.set_faults(rules=[{"kind": "drop", "every": 2, "for_seconds": 5}])
+    with pytest.raises(SandboxControlError, match="between 0 and 1"):
+        sandbox_control.set_faults(mixed_fault_rate=8)
     with pytest.raises(SandboxControlError):
         sandbox_control.set_faults(rules=[{"kind": "meteor", "next": 1}])
 

@@ -74,7 +74,7 @@ def test_extract_config_maps_to_sync_options() -> None:
 
 def result(**values: Any) -> StreamResult:
     """A stream's sync result: every counter zero unless given."""
-    fields = {f.name: 0 for f in dataclasses.fields(StreamResult)}
+    fields: dict[str, Any] = {f.name: 0 for f in dataclasses.fields(StreamResult)}
     fields.update(stream="appointments", batch_id="b", path="/lake", resumed=False, churn_observed=False)
     fields.update(source_count_start=None, source_count_end=None, table_version=1)
     return StreamResult(**{**fields, **values})

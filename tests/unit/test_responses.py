@@ -1,4 +1,7 @@
-"""Response classification: which failures are retried, shrink the page, or fail with a clear message."""
+"""Response classification: which failures are retried, shrink the page, or fail with a clear message.
+
+GraphQL errors in a 200 body: the wording of graphql-ruby (Healthie's server) and of graphql-js /
+graphql-core (the sandbox) for errors that can never succeed fails fast; anything else is retried."""
 
 from __future__ import annotations
 
@@ -16,8 +19,11 @@ from pipelines.healthie.errors import (
     RequestRejectedError,
     RetryableError,
     ServerError,
+    TransientGraphQLError,
 )
 from pipelines.healthie.responses import (
+    GraphQLErrorKind,
+    classify_graphql_error,
     interpret_response,
     optional_object,
     parse_retry_after,
@@ -48,7 +54,8 @@ COMPLEX = "Query has complexity of 2500, which exceeds max complexity of 2000"
         (503, {"retry-after": "1"}, b"<html>", ServerError, 1.0),
         (500, {}, b"", ServerError, None),
         (200, {}, errors("Too many requests", "TOO_MANY_REQUESTS"), RateLimitedError, None),
-        (200, {}, errors("Internal error", "INTERNAL_SERVER_ERROR"), ServerError, None),
+        (200, {}, errors("Internal error", "INTERNAL_SERVER_ERROR"), TransientGraphQLError, None),
+        (200, {"retry-after": "3"}, errors("Internal server error"), TransientGraphQLError, 3.0),
         (200, {}, errors(COMPLEX), QueryTooComplexError, None),
         (200, {}, errors("Field 'x' doesn't exist"), GraphQLRequestError, None),
         (200, {}, b"{not json", MalformedResponseError, None),
@@ -120,3 +127,97 @@ def test_optional_object() -> None:
         optional_object({})
     with pytest.raises(MalformedResponseError):
         optional_object({"item": [1]})
+
+
+PERMANENT_MESSAGES = [
+    # graphql-ruby (Healthie)
+    "Field 'no_such_field' doesn't exist on type 'User'",
+    "Argument 'page_size' on Field 'users' has an invalid value (\"lots\"). Expected type 'Int'.",
+    "Variable $page_size of type Int was provided invalid value",
+    "Field 'users' doesn't accept argument 'colour'",
+    "Field 'user' is missing required arguments: id",
+    "Variable $id is declared by Patient but not used",
+    'Parse error on "}" (RCURLY) at [1, 2]',
+    # graphql-js / graphql-core (the sandbox)
+    "Cannot query field 'no_such_field' on type 'User'.",
+    "Variable '$page_size' got invalid value 'lots'; Int cannot represent non-integer value: 'lots'",
+    "Unknown argument 'colour' on field 'Query.users'.",
+    "Syntax Error: Expected Name, found '}'.",
+    "Unknown operation named 'Nope'.",
+    # authentication and authorization
+    "You are not authorized to access this resource",
+    "Unauthorized",
+    "API key is invalid",
+]
+
+
+@pytest.mark.parametrize("message", PERMANENT_MESSAGES)
+def test_errors_that_can_never_succeed_fail_fast(message: str) -> None:
+    assert classify_graphql_error({"message": message}) is GraphQLErrorKind.PERMANENT
+    with pytest.raises(GraphQLRequestError, match=r"^GraphQL error: ") as caught:
+        interpret_response(200, {}, errors(message))
+    assert not isinstance(caught.value, RetryableError)
+
+
+@pytest.mark.parametrize(
+    "code", ["undefinedField", "argumentLiteralsIncompatible", "UNAUTHENTICATED", "FORBIDDEN"]
+)
+def test_codes_of_errors_that_can_never_succeed(code: str) -> None:
+    assert (
+        classify_graphql_error({"message": "?", "extensions": {"code": code}}) is GraphQLErrorKind.PERMANENT
+    )
+
+
+INTERNAL = {"message": "Internal server error"}
+GITHUB_TIMEOUT = "Something went wrong while executing your query. This may be the result of a timeout"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"data": None, "errors": [INTERNAL]},
+        {"data": None, "errors": [{**INTERNAL, "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]},
+        {"data": None, "errors": [{"message": GITHUB_TIMEOUT}]},
+        {"data": None, "errors": [{"message": "Timeout on Query.appointments"}]},
+        {"data": None, "errors": [{"message": "a message nobody documented"}]},
+        {"data": None, "errors": [{}]},
+        {"data": {"items": None}, "errors": [{**INTERNAL, "path": ["items"]}]},
+        {"errors": [INTERNAL]},
+    ],
+    ids=["internal", "code", "github-timeout", "timeout", "unknown", "no-message", "partial", "no-data"],
+)
+def test_other_graphql_errors_are_transient(payload: dict[str, object]) -> None:
+    with pytest.raises(TransientGraphQLError, match=r"^transient GraphQL error: "):
+        interpret_response(200, {}, body(payload))
+
+
+def test_a_request_error_pointing_into_the_document_is_permanent() -> None:
+    """Per the GraphQL spec a request error (parse, validation, coercion) has no `data` key at all."""
+    error = {"message": "Int is not right here", "locations": [{"line": 1, "column": 9}]}
+    with pytest.raises(GraphQLRequestError):
+        interpret_response(200, {}, body({"errors": [error]}))
+    with pytest.raises(TransientGraphQLError):  # with `data`, it is an execution error
+        interpret_response(200, {}, body({"data": None, "errors": [error]}))
+
+
+def test_a_4xx_with_graphql_errors_blames_the_request() -> None:
+    with pytest.raises(GraphQLRequestError):
+        interpret_response(400, {}, errors("a message nobody documented"))
+
+
+def test_a_permanent_error_wins_over_a_transient_one() -> None:
+    payload = {
+        "data": None,
+        "errors": [{"message": "Internal server error"}, {"message": PERMANENT_MESSAGES[0]}],
+    }
+    with pytest.raises(GraphQLRequestError, match="doesn't exist"):
+        interpret_response(200, {}, body(payload))
+
+
+def test_rate_limit_and_complexity_come_before_the_rest() -> None:
+    too_many = {"message": "Too many requests", "extensions": {"code": "TOO_MANY_REQUESTS"}}
+    payload = {"data": None, "errors": [{"message": "Internal server error"}, too_many]}
+    with pytest.raises(RateLimitedError):
+        interpret_response(200, {}, body(payload))
+    with pytest.raises(QueryTooComplexError):
+        interpret_response(200, {}, body({"errors": [{"message": "Unauthorized"}, {"message": COMPLEX}]}))
