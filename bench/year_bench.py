@@ -29,8 +29,15 @@ refresh) adds, and prints the bound after a week, current + 7 x per-night growth
     python -m bench year            # 30 nights at scale 14 (~208k records), then 3 at retention 7
     python -m bench year --quick    # 5 nights at scale 2 (~30k records), then 2 at retention 7
 
-`--nights=N`, `--scale=S` and `--retention-nights=N` override the plan. One refresh a day keeps the
-run short (each costs a dbt build); deployed, the sensor refreshes every few seconds while webhooks
+The full run takes about 25 minutes on two cores: a night ~19 s (pull 9, dbt 9), a day ~26 s (the
+sandbox makes ~230 changes/s with their webhooks, so 9 s; the refresh's re-read 8 s and dbt 9 s).
+dbt's ~9 s a build is mostly fixed cost, so fewer nights or a smaller practice would not show growth.
+`--quick` takes about 3 minutes.
+
+`--nights=N`, `--scale=S` and `--retention-nights=N` override the plan. The client runs at
+`HEALTHIE_RATE_LIMIT_RPS` if set, else at Healthie's documented 250 requests/s (the product's default
+is 100), since a refresh re-reads its ~2k ids one request each. One refresh a day keeps the run
+short (each costs a dbt build); deployed, the sensor refreshes every few seconds while webhooks
 arrive, and the lake carries one more copy of each touched table per refresh until the night's
 vacuum (printed as "each webhook refresh adds"). Figures are printed, never asserted.
 """
@@ -63,7 +70,7 @@ from pipelines.assets.checks import size_bounds
 from pipelines.demo import QUIET_LOGS
 from pipelines.lake.layout import lake_dir
 from pipelines.lake.settings import DEFAULT_RETENTION_DAYS, RETENTION_VAR
-from pipelines.settings import build_warehouse_config
+from pipelines.settings import RATE_LIMIT_VAR, build_warehouse_config
 from pipelines.webhooks.harness import receiver_process
 from pipelines.webhooks.inbox import Inbox, inbox_path
 
@@ -73,6 +80,9 @@ CHANGED_PER_DAY = 0.01
 CHURN_PER_SECOND = 1000.0
 CHURN_POLL_SECONDS = 0.02
 FLUSH_TIMEOUT_SECONDS = 120.0
+#: The client's budget unless `HEALTHIE_RATE_LIMIT_RPS` is set: Healthie's documented limit. A refresh
+#: re-reads one id per request, so a day's ~2k changes take 20 s at the product's default of 100.
+BENCH_RATE_LIMIT_RPS = "250"
 HOLD_INTERVAL_SECONDS = 0.5
 RECONNECT_INTERVAL_SECONDS = 3.0
 GOAL_LAKE, GOAL_DBT = 1.5, 1.2
@@ -127,6 +137,8 @@ class Night:
     """The lake right after the night (its vacuum done)."""
     table_bytes: dict[str, int]
     """Each stream's current version, from the materialization metadata."""
+    disk_bytes: dict[str, int]
+    """Each stream's table folder after maintenance (retained versions too), from the same metadata."""
     records: int
     failure: str = ""
 
@@ -158,6 +170,8 @@ class Scenario:
     days: list[Day] = field(default_factory=list)
     readers: dict[str, dict[str, Any]] = field(default_factory=dict)
     seconds: float = 0.0
+    load: tuple[float, float] = (0.0, 0.0)
+    """The machine's 1-minute load average when the scenario started and ended."""
 
 
 # --- the product's parts ------------------------------------------------------------------------
@@ -283,6 +297,7 @@ class Product:
             publish_seconds=publish_seconds(outcome.result),
             lake=lake_size(self.warehouse_dir),
             table_bytes={stream: int(m.get("table_bytes", 0)) for stream, m in meta.items()},
+            disk_bytes={stream: int(m.get("disk_bytes", 0)) for stream, m in meta.items()},
             records=sum(int(m.get("live_ids", 0)) for m in meta.values()),
             failure=outcome.failure,
         )
@@ -382,6 +397,7 @@ def product(root: Path, scale: float, retention_days: int) -> Iterator[Product]:
             "HEALTHIE_WEBHOOK_SECRET": secret,
             "WAREHOUSE_DIR": str(warehouse),
             RETENTION_VAR: str(retention_days),
+            RATE_LIMIT_VAR: os.environ.get(RATE_LIMIT_VAR) or BENCH_RATE_LIMIT_RPS,
         }
         stack.enter_context(mock.patch.dict(os.environ, environment))
         receiver = stack.enter_context(receiver_process(warehouse, secret))
@@ -452,7 +468,7 @@ def night_line(night: Night, day: Day | None) -> str:
 
 def run_scenario(plan: Plan, retention_days: int, *, readers: bool) -> Scenario:
     scenario = Scenario(retention_days, plan)
-    started = time.perf_counter()
+    started, load = time.perf_counter(), os.getloadavg()[0]
     with (
         tempfile.TemporaryDirectory(prefix="year-bench-") as tmp,
         product(Path(tmp), plan.scale, retention_days) as running,
@@ -473,6 +489,7 @@ def run_scenario(plan: Plan, retention_days: int, *, readers: bool) -> Scenario:
             if bi is not None:
                 bi.kill()
     scenario.seconds = time.perf_counter() - started
+    scenario.load = (load, os.getloadavg()[0])
     return scenario
 
 
@@ -519,7 +536,8 @@ def report_year(scenario: Scenario) -> None:
     print(
         f"\nyear: {len(nights)} nights, sandbox scale {scenario.plan.scale:g} ({first.records:,} records), "
         f"~{changes:,.0f} changes a day ({changes / max(1, first.records):.1%}) and a webhook refresh, "
-        f"{RETENTION_VAR}={scenario.retention_days}; {scenario.seconds / 60:.1f} min"
+        f"{RETENTION_VAR}={scenario.retention_days}; {scenario.seconds / 60:.1f} min, load average "
+        f"{scenario.load[0]:.1f} at the start, {scenario.load[1]:.1f} at the end (two cores, shared)"
     )
     print(f"{'':<34}{'night 1':>12}{f'night {last.number}':>12}{'ratio':>8}   goal")
     print(compare("lake bytes", first.lake.bytes, last.lake.bytes, mb, GOAL_LAKE))
@@ -574,7 +592,8 @@ def report_readers(readers: dict[str, dict[str, Any]]) -> None:
     hold, again = readers.get("hold", {}), readers.get("reconnect", {})
     errors = int(hold.get("errors", 1)) + int(again.get("errors", 1))
     print(
-        f"reader errors: held connection {hold.get('errors', '?')} in {hold.get('queries', 0):,} queries; "
+        f"reader errors: held connection {hold.get('errors', '?')} in {hold.get('queries', 0):,} queries "
+        f"({hold.get('builds_seen', 0)} build seen: the file it opened); "
         f"reconnecting {again.get('errors', '?')} in {again.get('connects', 0):,} connections, "
         f"{again.get('builds_seen', 0)} distinct builds seen   goal 0: {'met' if errors == 0 else 'MISSED'}"
     )
@@ -617,6 +636,19 @@ def report_retention(scenario: Scenario) -> None:
         f"the lake_size_bounded check allows {mb(check_bytes)} on disk and {check_files} current files "
         f"(size_bounds summed over {len(last.table_bytes)} tables: ({days} + 2) x each table + 4 MiB)"
     )
+    if len(nights) > 1:
+        report_table_bounds(nights, retention)
+
+
+def report_table_bounds(nights: Sequence[Night], retention: timedelta) -> None:
+    """Per table, the week's bound (current + nights x growth) against the check's (`size_bounds`)."""
+    days, first, last = retention.days, nights[0], nights[-1]
+    print(f"per table, after {days} nights    {'current':>10}{'growth':>10}{'bound':>10}{'check':>10}")
+    for stream, current in sorted(last.table_bytes.items(), key=lambda item: -item[1]):
+        growth = (last.disk_bytes.get(stream, 0) - first.disk_bytes.get(stream, 0)) / (len(nights) - 1)
+        bound, check = current + days * growth, size_bounds(current, retention)[1]
+        verdict_ = "within the check" if bound <= check else "the check WARNs"
+        print(f"  {stream:<28}{mb(current):>10}{mb(growth):>10}{mb(bound):>10}{mb(check):>10}  {verdict_}")
 
 
 def parse_plan(argv: Sequence[str]) -> Plan:
