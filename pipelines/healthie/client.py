@@ -223,12 +223,23 @@ class HealthieClient:
             multiplier=self.settings.backoff_initial_seconds, max=self.settings.backoff_max_seconds
         )(state)
         error = state.outcome.exception() if state.outcome else None
-        if isinstance(error, RetryableError) and error.retry_after is not None:
-            return error.retry_after + random.uniform(0, 0.1 * max(error.retry_after, 0.1))
-        return backoff
+        retry_after = error.retry_after if isinstance(error, RetryableError) else None
+        return retry_wait_seconds(backoff, retry_after)
 
     def _before_retry(self, state: RetryCallState, stats: RequestStats, label: str, operation: str) -> None:
         error = state.outcome.exception() if state.outcome else None
         stats.retries += 1
         self.total.retries += 1
         logger.info("%s %s: attempt %d failed (%s), retrying", label, operation, state.attempt_number, error)
+
+
+def retry_wait_seconds(backoff: float, retry_after: float | None) -> float:
+    """The larger of our backoff and the server's Retry-After (plus up to 10% jitter).
+
+    Retry-After is a floor, not the wait: a server answering `Retry-After: 0` on every attempt must not
+    turn the backoff into a tight loop, and a long Retry-After must not be cut short by a small backoff.
+    The jitter keeps concurrent workers told the same Retry-After from returning in one burst.
+    """
+    if retry_after is None:
+        return backoff
+    return max(backoff, retry_after + random.uniform(0, 0.1 * max(retry_after, 0.1)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.healthie.client import ClientSettings
+from pipelines.healthie.client import ClientSettings, retry_wait_seconds
 from pipelines.healthie.errors import (
     ExtractionError,
     GraphQLRequestError,
@@ -90,3 +90,14 @@ def chained(error: BaseException) -> ExtractionError:
 )
 def test_which_failures_a_later_attempt_may_fix(error: BaseException, may_help: bool) -> None:
     assert retry_may_help(error) is may_help
+
+
+def test_retry_after_zero_keeps_the_backoff() -> None:
+    """`Retry-After: 0` on every answer must not make the retries a tight loop."""
+    assert retry_wait_seconds(3.0, 0.0) == 3.0
+
+
+def test_retry_after_is_a_floor_with_a_little_jitter() -> None:
+    waits = [retry_wait_seconds(0.2, 5.0) for _ in range(50)]
+    assert all(5.0 <= wait <= 5.5 for wait in waits)
+    assert retry_wait_seconds(1.5, None) == 1.5
