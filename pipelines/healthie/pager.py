@@ -39,7 +39,8 @@ class PageSizer:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a window: its items (with `cursor`), where the next page starts, whether it is last."""
+    """One page of a window: its rows (list items with `cursor`, or a parent's nested rows), where the
+    next page starts, whether it is last."""
 
     number: int
     items: list[dict[str, Any]]
@@ -65,6 +66,22 @@ def list_variables(spec: StreamSpec, window: Window, page_size: int) -> dict[str
     if spec.order_by:
         variables["order_by"] = spec.order_by
     return variables
+
+
+def nested_rows(items: list[Any], key: str) -> list[Any]:
+    """The rows of a stream without a root list: the elements of each parent's `key` list, in order
+    (a parent with none, or null, contributes nothing)."""
+    rows: list[Any] = []
+    for index, parent in enumerate(items):
+        children = parent.get(key) if isinstance(parent, dict) else None
+        if children is None:
+            continue
+        if not isinstance(children, list):
+            raise MalformedResponseError(
+                f"item {index}: `{key}` is a {type(children).__name__}, expected a list"
+            )
+        rows.extend(children)
+    return rows
 
 
 def _last_cursor(items: list[Any]) -> str:
@@ -110,7 +127,8 @@ async def iter_pages(
             if cursor in seen:
                 raise RunawayPaginationError(f"cursor repeated on page {number}: the server is not advancing")
             seen.add(cursor)
-        yield Page(number, items, cursor, offset, is_last)
+        rows = items if spec.nested_rows is None else nested_rows(items, spec.nested_rows)
+        yield Page(number, rows, cursor, offset, is_last)
         if is_last:
             return
         if number >= page_budget(expected_rows, sizer.size):

@@ -96,6 +96,9 @@ class StreamSpec:
     windowing: Windowing | None = None
     webhook_resource_types: tuple[str, ...] = ()
     """Webhook `resource_id_type` values that mean "re-read one row of this stream by id"."""
+    nested_rows: str | None = None
+    """Where Healthie has no root list (insurance policies): the list pages parent records and each
+    row is an element of the parent's `nested_rows` list; the by-id query returns one row itself."""
 
     @cached_property
     def query_text(self) -> str:
@@ -328,6 +331,323 @@ APPOINTMENT_TYPES = StreamSpec(
     ),
 )
 
+CLAIM_LINE = pa.struct(
+    [
+        pa.field("id", pa.string()),
+        pa.field("cpt_code", _ref(pa.field("id", pa.string()), pa.field("code", pa.string()))),
+        pa.field("units", pa.string()),
+        pa.field("fee", pa.string()),
+        pa.field("mod1", pa.string()),
+        pa.field("mod2", pa.string()),
+        pa.field("mod3", pa.string()),
+        pa.field("mod4", pa.string()),
+        pa.field("pointers", pa.list_(pa.string())),
+        pa.field("service_date", pa.string()),
+        pa.field("service_end_date", pa.string()),
+        pa.field("created_at", pa.string()),
+        pa.field("updated_at", pa.string()),
+    ]
+)
+
+CLAIM_DIAGNOSIS = pa.struct(
+    [
+        pa.field("id", pa.string()),
+        pa.field("active", pa.bool_()),
+        pa.field("icd_code", _ref(pa.field("id", pa.string()), pa.field("code", pa.string()))),
+        pa.field("created_at", pa.string()),
+        pa.field("updated_at", pa.string()),
+    ]
+)
+
+CLAIMS = StreamSpec(
+    name="claims",
+    description=(
+        "One row per insurance claim (CMS 1500) version, CPT lines, ICD codes and billed policies nested."
+    ),
+    document="claims.graphql",
+    list_operation="Claims",
+    count_operation="ClaimsCount",
+    by_id_operation="Claim",
+    page_size_cap=100,
+    required_args={"should_paginate": True},
+    order_by="CREATED_AT_ASC",
+    webhook_resource_types=("Cms1500",),
+    fields=(
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("status", pa.string()),
+        pa.field("date_of_service", pa.string()),
+        pa.field("total_charge", pa.string()),
+        pa.field("amount_paid", pa.string()),
+        pa.field("amount_reimbursed", pa.string()),
+        pa.field("adjustment", pa.string()),
+        pa.field("client_responsibility", pa.string()),
+        pa.field("copay", pa.string()),
+        pa.field("copay_still_owed", pa.string()),
+        pa.field("primary_plan_name", pa.string()),
+        pa.field("patient_id", pa.string()),
+        pa.field("dietitian_id", pa.string()),
+        pa.field("billing_provider_id", pa.string()),
+        pa.field("service_location_id", pa.string()),
+        pa.field("form_answer_group_id", pa.string()),
+        pa.field("accept_assignment", pa.bool_()),
+        pa.field("reimbursed_at", pa.string()),
+        pa.field("paid_out_at", pa.string()),
+        pa.field("resubmission_code", pa.string()),
+        pa.field("created_at", pa.string()),
+        pa.field("updated_at", pa.string()),
+        pa.field("cpt_codes_cms1500s", pa.list_(CLAIM_LINE)),
+        pa.field("icd_codes_cms1500s", pa.list_(CLAIM_DIAGNOSIS)),
+        pa.field(
+            "cms1500_policies",
+            pa.list_(_ref(pa.field("id", pa.string()), pa.field("policy_id", pa.string()))),
+        ),
+    ),
+)
+
+INVOICE_FIELDS: tuple[pa.Field, ...] = (
+    pa.field("id", pa.string(), nullable=False),
+    pa.field("invoice_id", pa.string()),
+    pa.field("invoice_type", pa.string()),
+    pa.field("status", pa.string()),
+    pa.field("is_preview", pa.bool_()),
+    pa.field("is_manually_paid", pa.bool_()),
+    pa.field("price", pa.string()),
+    pa.field("currency", pa.string()),
+    pa.field("balance_due", pa.float64()),
+    pa.field("write_off_amount", pa.float64()),
+    pa.field("paid_percent", pa.int64()),
+    pa.field("paid_at", pa.string()),
+    pa.field("service_date", pa.string()),
+    pa.field("date_to_show", pa.string()),
+    pa.field("email_sent_at", pa.string()),
+    pa.field("sender_id", pa.string()),
+    pa.field("recipient_id", pa.string()),
+    pa.field("requested_payer_id", pa.string()),
+    pa.field("appointment_id", pa.string()),
+    pa.field("cms1500_id", pa.string()),
+    pa.field("offering_id", pa.string()),
+)
+
+INVOICES = StreamSpec(
+    name="invoices",
+    description="One row per sent invoice (RequestedPayment, not in preview) version: sender = provider.",
+    document="invoices.graphql",
+    list_operation="Invoices",
+    count_operation="InvoicesCount",
+    by_id_operation="Invoice",
+    page_size_cap=100,
+    required_args={"preview": False},
+    order_by="CREATED_AT_ASC",
+    webhook_resource_types=("RequestedPayment",),
+    fields=INVOICE_FIELDS,
+)
+
+INVOICE_PREVIEWS = StreamSpec(
+    name="invoice_previews",
+    description="One row per invoice still in preview (a draft hidden from Healthie's UI) version.",
+    document="invoice_previews.graphql",
+    list_operation="InvoicePreviews",
+    count_operation=None,
+    by_id_operation="InvoicePreview",
+    page_size_cap=100,
+    required_args={"preview": True},
+    order_by="CREATED_AT_ASC",
+    webhook_resource_types=("RequestedPayment",),
+    fields=INVOICE_FIELDS,
+)
+
+INSURANCE_POLICIES = StreamSpec(
+    name="insurance_policies",
+    description="One row per patient insurance policy version (payer, plan, priority, effective dates).",
+    document="insurance_policies.graphql",
+    list_operation="InsurancePolicies",
+    count_operation=None,
+    by_id_operation="InsurancePolicy",
+    page_size_cap=100,
+    required_args={"should_paginate": True},
+    order_by="CREATED_AT_ASC",
+    nested_rows="policies",
+    webhook_resource_types=("Policy",),
+    fields=(
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("user_id", pa.string()),
+        pa.field("name", pa.string()),
+        pa.field("priority_type", pa.string()),
+        pa.field("type_string", pa.string()),
+        pa.field("insurance_billing_method", pa.string()),
+        pa.field("copay_value", pa.int64()),
+        pa.field("coinsurance_value", pa.int64()),
+        pa.field("effective_start", pa.string()),
+        pa.field("effective_end", pa.string()),
+        pa.field("holder_relationship", pa.string()),
+        pa.field("insurance_plan_id", pa.string()),
+        pa.field(
+            "insurance_plan",
+            _ref(
+                pa.field("id", pa.string()),
+                pa.field("payer_id", pa.string()),
+                pa.field("payer_name", pa.string()),
+            ),
+        ),
+        pa.field("updated_at", pa.string()),
+    ),
+)
+
+FORM_TEMPLATES = StreamSpec(
+    name="form_templates",
+    description="One row per form template (CustomModuleForm) version, Healthie's default ones included.",
+    document="form_templates.graphql",
+    list_operation="FormTemplates",
+    count_operation="FormTemplatesCount",
+    by_id_operation="FormTemplate",
+    page_size_cap=100,
+    required_args={"should_paginate": True, "include_default_templates": True},
+    count_args=("include_default_templates",),
+    order_by="CREATED_AT_ASC",
+    fields=(
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("name", pa.string()),
+        pa.field("use_for_charting", pa.bool_()),
+        pa.field("use_for_program", pa.bool_()),
+        pa.field("is_video", pa.bool_()),
+        pa.field("prefill", pa.bool_()),
+        pa.field("has_matrix_field", pa.bool_()),
+        pa.field("uploaded_by_healthie_team", pa.bool_()),
+        pa.field("external_id", pa.string()),
+        pa.field("external_id_type", pa.string()),
+        pa.field("created_at", pa.string()),
+        pa.field("updated_at", pa.string()),
+        pa.field("user", ID_REF),
+    ),
+)
+
+CARE_PLANS = StreamSpec(
+    name="care_plans",
+    description="One row per care plan version (patient plans and templates).",
+    document="care_plans.graphql",
+    list_operation="CarePlans",
+    count_operation="CarePlansCount",
+    by_id_operation="CarePlan",
+    page_size_cap=100,
+    order_by="CREATED_AT_ASC",
+    webhook_resource_types=("CarePlan",),
+    fields=(
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("name", pa.string()),
+        pa.field("is_active", pa.bool_()),
+        pa.field("is_group", pa.bool_()),
+        pa.field("is_hidden", pa.bool_()),
+        pa.field("is_template", pa.bool_()),
+        pa.field("created_at", pa.string()),
+        pa.field("updated_at", pa.string()),
+        pa.field("patient", ID_REF),
+        pa.field("creator", ID_REF),
+    ),
+)
+
+GOALS = StreamSpec(
+    name="goals",
+    description="One row per patient goal version (subgoals included, with their parent).",
+    document="goals.graphql",
+    list_operation="Goals",
+    count_operation="GoalsCount",
+    by_id_operation="Goal",
+    page_size_cap=100,
+    order_by="START_DATE_ASC",
+    webhook_resource_types=("Goal",),
+    fields=(
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("name", pa.string()),
+        pa.field("repeat", pa.string()),
+        pa.field("start_on", pa.string()),
+        pa.field("due_date", pa.string()),
+        pa.field("is_used_as_template", pa.bool_()),
+        pa.field("parent_id", pa.string()),
+        pa.field("user_id", pa.string()),
+        pa.field("created_user_id", pa.string()),
+        pa.field("source_template_id", pa.string()),
+        pa.field("created_at", pa.string()),
+    ),
+)
+
+GOAL_HISTORIES = StreamSpec(
+    name="goal_histories",
+    description="One row per goal completion (GoalHistory): every completion, not one per goal.",
+    document="goal_histories.graphql",
+    list_operation="GoalHistories",
+    count_operation="GoalHistoriesCount",
+    by_id_operation="GoalHistory",
+    page_size_cap=100,
+    required_args={"should_paginate": True, "unique": False, "include_subgoals": True},
+    count_args=("unique", "include_subgoals"),
+    webhook_resource_types=("GoalHistory",),
+    fields=(
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("goal_id", pa.string()),
+        pa.field("user_id", pa.string()),
+        pa.field("completed_on", pa.string()),
+        pa.field("is_subgoal", pa.bool_()),
+        pa.field("repeat", pa.string()),
+        pa.field("created_at", pa.string()),
+    ),
+)
+
+TASKS = StreamSpec(
+    name="tasks",
+    description="One row per task version (assignee, patient, due and completion), hidden ones included.",
+    document="tasks.graphql",
+    list_operation="Tasks",
+    count_operation="TasksCount",
+    by_id_operation="Task",
+    page_size_cap=100,
+    required_args={"show_hidden": True},
+    count_args=("show_hidden",),
+    order_by="CREATED_ASC",
+    webhook_resource_types=("Task",),
+    fields=(
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("user_id", pa.string()),
+        pa.field("client_id", pa.string()),
+        pa.field("created_by_id", pa.string()),
+        pa.field("completed_by_id", pa.string()),
+        pa.field("complete", pa.bool_()),
+        pa.field("completed_at", pa.string()),
+        pa.field("due_date", pa.string()),
+        pa.field("hidden", pa.bool_()),
+        pa.field("priority", pa.int64()),
+        pa.field("seen", pa.bool_()),
+        pa.field("created_at", pa.string()),
+        pa.field("updated_at", pa.string()),
+    ),
+)
+
+DOCUMENTS = StreamSpec(
+    name="documents",
+    description="One row per document version: metadata only (never the file or its link).",
+    document="documents.graphql",
+    list_operation="Documents",
+    count_operation="DocumentsCount",
+    by_id_operation="Document",
+    page_size_cap=100,
+    required_args={"should_paginate": True},
+    order_by="CREATED_AT_ASC",
+    webhook_resource_types=("Document",),
+    fields=(
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("display_name", pa.string()),
+        pa.field("file_content_type", pa.string()),
+        pa.field("extension", pa.string()),
+        pa.field("friendly_type", pa.string()),
+        pa.field("rel_user_id", pa.string()),
+        pa.field("shared", pa.bool_()),
+        pa.field("include_in_charting", pa.bool_()),
+        pa.field("users_count", pa.int64()),
+        pa.field("created_at", pa.string()),
+        pa.field("updated_at", pa.string()),
+        pa.field("owner", ID_REF),
+    ),
+)
+
 STREAMS: tuple[StreamSpec, ...] = (
     APPOINTMENTS,
     BILLING_ITEMS,
@@ -336,5 +656,15 @@ STREAMS: tuple[StreamSpec, ...] = (
     PATIENTS,
     PROVIDERS,
     APPOINTMENT_TYPES,
+    CLAIMS,
+    INVOICES,
+    INVOICE_PREVIEWS,
+    INSURANCE_POLICIES,
+    FORM_TEMPLATES,
+    CARE_PLANS,
+    GOALS,
+    GOAL_HISTORIES,
+    TASKS,
+    DOCUMENTS,
 )
 STREAMS_BY_NAME: dict[str, StreamSpec] = {s.name: s for s in STREAMS}
