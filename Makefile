@@ -9,7 +9,7 @@ export WAREHOUSE_DIR ?= $(CURDIR)/data
 export DBT_PROJECT_DIR := $(CURDIR)/dbt_project
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 
-.PHONY: install manifest run test lint typecheck pytest bench dev sandbox clean
+.PHONY: install manifest run test lint typecheck pytest bench dev sandbox clean dashboard chromium test-dashboards screenshots
 
 install: $(STAMP)
 
@@ -35,7 +35,7 @@ typecheck: install
 	$(BIN)/mypy
 
 pytest: install manifest
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not browser"
 
 bench: install manifest
 	$(BIN)/python -m bench
@@ -43,6 +43,22 @@ bench: install manifest
 dev: install manifest
 	mkdir -p .dagster_home && test -f .dagster_home/dagster.yaml || cp deploy/dagster.yaml .dagster_home/dagster.yaml
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} $(BIN)/dagster dev -w workspace.yaml
+
+# The dashboards (README: Dashboards) on http://127.0.0.1:8501 over $WAREHOUSE_DIR/warehouse.duckdb, read-only.
+dashboard: install
+	$(BIN)/streamlit run dashboards/app.py --server.address 127.0.0.1 --server.port 8501
+
+# Debian's Chromium for the browser tests (never a downloaded browser build); the machine runs as root.
+chromium:
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+# Every dashboard page in headless Chromium against a test sync (pytest marker `browser`).
+test-dashboards: install manifest chromium
+	$(BIN)/pytest -q -m browser tests/dashboards
+
+# docs/img/*.png: each page over a demo-scale sync, as the browser tests see it.
+screenshots: install manifest chromium
+	DASHBOARD_SCREENSHOTS=$(CURDIR)/docs/img $(BIN)/pytest -q -m browser tests/dashboards -k screenshots
 
 sandbox: install
 	$(BIN)/healthie-sandbox serve --port 8765

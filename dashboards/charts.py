@@ -1,0 +1,91 @@
+"""Altair charts the pages share: the data each gets is already an aggregate from a mart query."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+STATUS_ORDER = ["occurred", "scheduled", "no_show", "cancelled", "re_scheduled"]
+
+
+def show(chart: alt.Chart | alt.LayerChart, frame: pd.DataFrame, empty: str) -> None:
+    """Draw `chart`, or say `empty` when its data has no rows (a filter that matches nothing)."""
+    if frame.empty:
+        st.info(empty)
+    else:
+        st.altair_chart(chart, width="stretch")
+
+
+def stacked_bars(frame: pd.DataFrame, *, x: str, x_title: str, y: str, y_title: str, color: str) -> alt.Chart:
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{x}:T", title=x_title),
+            y=alt.Y(f"sum({y}):Q", title=y_title),
+            color=alt.Color(f"{color}:N", title=None),
+            tooltip=[alt.Tooltip(f"{x}:T"), alt.Tooltip(f"{color}:N"), alt.Tooltip(f"{y}:Q")],
+        )
+        .properties(height=300)
+    )
+
+
+def lines(
+    frame: pd.DataFrame, *, x: str, x_title: str, y: str, y_title: str, color: str, y_format: str = ""
+) -> alt.Chart:
+    axis = alt.Axis(format=y_format) if y_format else alt.Axis()
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X(f"{x}:T", title=x_title),
+            y=alt.Y(f"{y}:Q", title=y_title, axis=axis),
+            color=alt.Color(f"{color}:N", title=None),
+            tooltip=[
+                alt.Tooltip(f"{x}:T"),
+                alt.Tooltip(f"{color}:N"),
+                alt.Tooltip(f"{y}:Q", format=y_format),
+            ],
+        )
+        .properties(height=300)
+    )
+
+
+def grouped_bars(frame: pd.DataFrame, *, x: str, x_title: str, y: str, y_title: str, color: str) -> alt.Chart:
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{x}:T", title=x_title),
+            xOffset=alt.XOffset(f"{color}:N"),
+            y=alt.Y(f"{y}:Q", title=y_title),
+            color=alt.Color(f"{color}:N", title=None),
+            tooltip=[alt.Tooltip(f"{x}:T"), alt.Tooltip(f"{color}:N"), alt.Tooltip(f"{y}:Q", format=",.2f")],
+        )
+        .properties(height=300)
+    )
+
+
+def horizontal_bars(
+    frame: pd.DataFrame, *, category: str, value: str, title: str, value_format: str
+) -> alt.Chart:
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{category}:N", sort="-x", title=None),
+            x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(format=value_format)),
+            tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=value_format)],
+        )
+        .properties(height=max(120, 32 * len(frame)))
+    )
+
+
+def long_format(
+    frame: pd.DataFrame, *, index: str, columns: dict[str, str], var: str, value: str
+) -> pd.DataFrame:
+    """Wide columns to (index, var, value) rows, renamed to the labels a legend shows."""
+    return frame.rename(columns=columns).melt(
+        id_vars=[index], value_vars=list(columns.values()), var_name=var, value_name=value
+    )
