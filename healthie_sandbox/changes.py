@@ -185,6 +185,9 @@ class ChangeService:
         if stream.name == "entries":
             return rows.entry(rng, world, now, now)
         next_id = self.store.next_id(stream.entity)
+        made = self._new_care_row(stream, next_id, now)
+        if made is not None:
+            return made
         if stream.name == "form_answer_groups":
             return rows.form_answer_group(
                 rng, world, next_id, now, now, finished=bool(fields.get("finished", True))
@@ -196,8 +199,49 @@ class ChangeService:
             return rows.user(rng, next_id, "patient", now, now, owner)
         return rows.user(rng, next_id, "provider", now, now, None)
 
+    def _new_care_row(self, stream: Stream, next_id: int, now: int) -> Row | None:
+        """A new claim, invoice (a draft in invoice_previews), policy, template, care plan, goal,
+        goal completion, task or document; None for the other streams."""
+        rng, world = self.rng, self.world
+        if stream.name == "claims":
+            return rows.claim(rng, world, next_id, now, now)
+        if stream.name in ("invoices", "invoice_previews"):
+            return rows.invoice(rng, world, next_id, now, now, preview=stream.name == "invoice_previews")
+        if stream.name == "insurance_policies":
+            patient = rows.pick(rng, world.patients)
+            has_primary = any(p == "primary" for _, p, _ in world.policies_of.get(patient.id, ()))
+            return rows.policy(rng, world, patient, "secondary" if has_primary else "primary", now, now)
+        if stream.name == "form_templates":
+            name = f"{rows.pick(rng, content.UNUSED_TEMPLATES)} (copy {next_id})"
+            return rows.template(
+                rng, next_id, content.Template(name, False, ()), now, now, owner_id=world.owner_id
+            )
+        if stream.name == "care_plans":
+            return rows.care_plan(rng, world, now, now)
+        if stream.name == "goals":
+            return rows.goal(rng, world, now, now)
+        if stream.name == "goal_histories":
+            goal = self.store.get(model.GOALS, self.store.random_id(model.GOALS, Filter(), rng.random()) or 0)
+            if goal is None:
+                raise ChangeError("there is no goal to complete", 409)
+            return rows.goal_history(
+                goal["id"], goal["user_id"], goal["repeat"], goal["parent_id"] is not None, now
+            )
+        if stream.name == "tasks":
+            return rows.task(rng, world, now, now)
+        if stream.name == "documents":
+            return rows.document(rng, world, now, now)
+        return None
+
     def _remember(self, stream: Stream, row_id: int, row: Row) -> None:
         """New people and types join the pools later rows draw references from."""
+        if stream.name == "insurance_policies":
+            payer = next(
+                (name for plan, name in self.world.plans if plan == row.get("insurance_plan_id")), ""
+            )
+            self.world.policies_of.setdefault(int(row["user_id"]), []).append(
+                (row_id, str(row.get("priority_type")), payer)
+            )
         if stream.name == "patients":
             self.world.add_patient(Person(row_id, ZONES_BY_NAME[row["timezone"]], row.get("dietitian_id")))
         elif stream.name == "providers":
@@ -340,7 +384,52 @@ class ChangeService:
             )
         if stream.name == "providers":
             return {"qualifications": rows.pick(rng, content.QUALIFICATIONS)}
+        care = self._care_update(stream, row)
+        if care is not None:
+            return care
         return {"pricing": rows.money(rows.pick(rng, content.AMOUNTS_CENTS))}
+
+    def _care_update(self, stream: Stream, row: Row) -> dict[str, Any] | None:
+        """A realistic edit: a claim adjudicated, an invoice paid or a draft sent, a policy's terms,
+        a template renamed, a care plan (de)activated, a goal rescheduled, a task completed or hidden,
+        a document shared; None for the other streams."""
+        rng, now = self.rng, self.now()
+        if stream.name == "claims":
+            status = rows.CLAIM_STATUS(rng)
+            paid = status in ("paid", "partial")
+            return {
+                "status": status,
+                "amount_reimbursed": rows.money(int(float(row["total_charge"] or 0) * 60)) if paid else None,
+            }
+        if stream.name == "invoice_previews":
+            return {
+                "is_preview": False,
+                "email_sent_at": restamp(row["updated_at"], now),
+            }  # sent: leaves drafts
+        if stream.name == "invoices":
+            return {"status": "Paid", "balance_due": 0.0, "paid_at": restamp(row["updated_at"], now)}
+        if stream.name == "insurance_policies":
+            edits: list[dict[str, Any]] = [
+                {"insurance_billing_method": "Copay", "copay_value": rows.pick(rng, (1500, 2500, 4000))},
+                {"effective_end": rows.day(now + 90 * DAY)},
+                {"priority_type": "inactive", "effective_end": rows.day(now)},
+            ]
+            return edits[int(rng.random() * len(edits))]
+        if stream.name == "form_templates":
+            return {"name": f"{row['name'].split(' (rev')[0]} (rev {now % 1000})"}
+        if stream.name == "care_plans":
+            return {"is_active": not row["is_active"]}
+        if stream.name == "goals":
+            return {"due_date": rows.day(now + int(7 + rng.random() * 60) * DAY)}
+        if stream.name == "goal_histories":
+            return {"is_subgoal": bool(row["is_subgoal"])}
+        if stream.name == "tasks":
+            if not row["complete"]:
+                return {"complete": True, "completed_at": restamp(row["created_at"], now), "seen": True}
+            return {"hidden": not row["hidden"]}
+        if stream.name == "documents":
+            return {"shared": not row["shared"], "users_count": 0 if row["shared"] else 1}
+        return None
 
     def _form_update(self, row: Row) -> dict[str, Any]:
         """Lock an unlocked chart note, sign a locked one, or else edit one answer (no webhook)."""

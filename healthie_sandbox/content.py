@@ -155,3 +155,105 @@ TEMPLATES = (
         (("Typical breakfast", "textarea"), ("Water intake (cups/day)", "scale"), ("Goals", "textarea")),
     ),
 )
+
+# -- revenue cycle, care plans, goals, tasks, documents (issue 10) -----------------------------------
+
+#: (code, description) of the CPT codes claims bill, and a typical fee in cents.
+CPT_CODES = (
+    ("97802", "Medical nutrition therapy, initial, each 15 min", 4500),
+    ("97803", "Medical nutrition therapy, re-assessment, each 15 min", 3800),
+    ("97804", "Medical nutrition therapy, group, each 30 min", 2200),
+    ("99203", "Office visit, new patient, low complexity", 11000),
+    ("99213", "Office visit, established patient, low complexity", 9200),
+    ("99214", "Office visit, established patient, moderate complexity", 13500),
+    ("90834", "Psychotherapy, 45 minutes", 12500),
+    ("90837", "Psychotherapy, 60 minutes", 16500),
+    ("90791", "Psychiatric diagnostic evaluation", 18000),
+    ("G0270", "MNT re-assessment, subsequent year, each 15 min", 3700),
+    ("99401", "Preventive counseling, 15 minutes", 4000),
+    ("S9470", "Nutritional counseling, dietitian visit", 6500),
+)
+ICD_CODES = (
+    ("E11.9", "Type 2 diabetes mellitus without complications"),
+    ("E66.01", "Morbid (severe) obesity due to excess calories"),
+    ("E66.9", "Obesity, unspecified"),
+    ("E78.5", "Hyperlipidemia, unspecified"),
+    ("I10", "Essential (primary) hypertension"),
+    ("R73.03", "Prediabetes"),
+    ("K21.9", "Gastro-esophageal reflux disease without esophagitis"),
+    ("F41.1", "Generalized anxiety disorder"),
+    ("F32.A", "Depression, unspecified"),
+    ("F50.00", "Anorexia nervosa, unspecified"),
+    ("K58.9", "Irritable bowel syndrome without diarrhea"),
+    ("Z71.3", "Dietary counseling and surveillance"),
+    ("Z68.30", "Body mass index [BMI] 30.0-30.9, adult"),
+    ("O24.410", "Gestational diabetes mellitus in pregnancy, diet controlled"),
+)
+#: (payer id, payer name) of the insurance plans policies point at.
+PAYERS = (
+    ("60054", "Aetna"),
+    ("62308", "Cigna"),
+    ("87726", "UnitedHealthcare"),
+    ("00431", "Medicare Part B — Jurisdiction 15"),
+    ("BCBSM", "Blue Cross Blue Shield of Massachusetts"),
+    ("HUMANA", "Humana"),
+    ("31114", "Oscar Health"),
+    ("39026", "UMR"),
+    ("MCDNY", "Medicaid (NY) — Fidelis Care"),
+    ("TRICARE", "TRICARE East"),
+    ("KAISER", "Kaiser Permanente (Northern CA)"),
+    ("SELF", "Self-Pay / Sliding Scale"),
+)
+CLAIM_STATUSES = (
+    ("draft", 8), ("submitted", 14), ("accepted", 10), ("rejected", 5), ("denied", 6),
+    ("partial", 9), ("paid", 45), ("void", 3),
+)  # fmt: skip
+INVOICE_TYPES = (("offering", 35), ("appointment", 40), ("cms1500", 10), ("other", 15))
+INVOICE_STATUSES = (("Paid", 60), ("Partial", 12), ("Unpaid", 28))
+POLICY_TYPES = ("Commercial", "Medicare", "Medicaid", "Tricare", "Other", None)
+BILLING_METHODS = ("No billing method", "Copay", "Coinsurance", "Unmet Deductible")
+HOLDER_RELATIONSHIPS = ("Self", "Self", "Self", "Spouse", "Child", "Other")
+CARE_PLANS = (
+    "Diabetes Management — 12 weeks",
+    "Weight Loss Program (Phase 1)",
+    "Heart-Healthy Eating",
+    "IBS: Low-FODMAP Elimination & Reintroduction",
+    "Anxiety: CBT Skills Plan",
+    "Prenatal Nutrition 🤰",
+    'Post-op Recovery — "soft foods" first',
+)
+GOALS = (
+    "Drink 8 glasses of water 💧",
+    "Walk 30 minutes",
+    "Log every meal",
+    "Eat 5 servings of vegetables 🥦",
+    "No sugary drinks",
+    "Sleep 7+ hours",
+    "Check blood glucose before breakfast",
+    "Practice breathing exercise (4-7-8)",
+    "Take medication on time",
+    "Journal one gratitude",
+)
+GOAL_REPEATS = (("Daily", 60), ("Weekly", 30), ("Once", 10))
+DOCUMENTS = (
+    # name stem, extension, content type, friendly type
+    ("Lab results", "pdf", "application/pdf", "PDF"),
+    ("Insurance card (front)", "jpg", "image/jpeg", "Image"),
+    ("Insurance card (back)", "png", "image/png", "Image"),
+    ("Meal plan — week", "pdf", "application/pdf", "PDF"),
+    ("Food log export", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel"),
+    ("Consent form signed", "pdf", "application/pdf", "PDF"),
+    ("Referral letter", "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+     "Word"),
+    ("Exercise demo", "mp4", "video/mp4", "Video"),
+    ("Recipe handout 🍲", "pdf", "application/pdf", "PDF"),
+)  # fmt: skip
+#: Templates nobody has answered yet (dim_form_templates must still name them), and Healthie's own
+#: default templates (listed only with `include_default_templates: true`).
+UNUSED_TEMPLATES = ("Telehealth Consent (v2)", "Pre-visit Questionnaire — Spanish", "Discharge Summary")
+DEFAULT_TEMPLATES = (
+    ("Healthie Default: SOAP Note", True),
+    ("Healthie Default: Intake Form", False),
+    ("Healthie Default: HIPAA Consent", False),
+    ("Healthie Default: Progress Note", True),
+)

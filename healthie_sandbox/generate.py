@@ -40,7 +40,23 @@ ID_BASE = {
     "billing_items": 400_001,
     "entries": 700_001,
     "form_answer_groups": 50_001,
+    "cpt_codes": 11,
+    "icd_codes": 41,
+    "insurance_plans": 61,
+    "policies": 20_001,
+    "cms1500s": 200_001,
+    "requested_payments": 300_001,
+    "care_plans": 5_001,
+    "goals": 600_001,
+    "goal_histories": 800_001,
+    "tasks": 900_001,
+    "documents": 1_000_001,
 }
+POLICY_SHARE = 0.75
+"""Patients with an active primary policy (a fifth of them also a secondary, a tenth an old one)."""
+PREVIEW_SHARE = 0.1
+CARE_PLAN_TEMPLATE_SHARE = 0.1
+SUBGOAL_SHARE = 0.15
 
 
 def today_utc() -> int:
@@ -70,6 +86,12 @@ class Counts:
     billing_items: int
     entries: int
     forms: int
+    claims: int
+    invoices: int
+    care_plans: int
+    goals: int
+    tasks: int
+    documents: int
 
     @classmethod
     def for_scale(cls, scale: float) -> Counts:
@@ -84,6 +106,12 @@ class Counts:
             billing_items=n(2000, 20),
             entries=n(8000, 60),
             forms=n(800, 12),
+            claims=n(600, 12),
+            invoices=n(800, 16),
+            care_plans=n(150, 6),
+            goals=n(1200, 24),
+            tasks=n(1000, 20),
+            documents=n(1500, 30),
         )
 
 
@@ -107,6 +135,7 @@ def seed(store: Store, config: SeedConfig) -> World:
     world = _people(store, config, counts, anchor)
     _catalogues(store, config, counts, world, anchor)
     _facts(store, config, counts, world, anchor)
+    _care(store, config, counts, world, anchor)
     store.finish_load()
     return world
 
@@ -156,7 +185,63 @@ def _catalogues(store: Store, config: SeedConfig, counts: Counts, world: World, 
         for i, tpl in enumerate(content.TEMPLATES)
     ]
     world.templates = [(t["id"], tpl) for t, tpl in zip(templates, content.TEMPLATES, strict=True)]
+    next_id = ID_BASE["custom_module_forms"] + len(templates)
+    for name in content.UNUSED_TEMPLATES:  # never answered: form marts must still name them
+        templates.append(
+            rows.template(
+                rng, next_id, content.Template(name, False, ()), start, anchor, owner_id=world.owner_id
+            )
+        )
+        next_id += 1
+    for name, charting in content.DEFAULT_TEMPLATES:  # Healthie's own: hidden by default
+        templates.append(
+            rows.template(rng, next_id, content.Template(name, charting, ()), start, anchor, True)
+        )
+        next_id += 1
     _load(store, model.CUSTOM_MODULE_FORMS, iter(templates))
+    cpt = [
+        rows.code(ID_BASE["cpt_codes"] + i, code, description, start)
+        for i, (code, description, _) in enumerate(content.CPT_CODES)
+    ]
+    world.cpt_codes = [(r["id"], fee) for r, (_, _, fee) in zip(cpt, content.CPT_CODES, strict=True)]
+    _load(store, model.CPT_CODES, iter(cpt))
+    icd = [rows.code(ID_BASE["icd_codes"] + i, c, d, start) for i, (c, d) in enumerate(content.ICD_CODES)]
+    world.icd_codes = [r["id"] for r in icd]
+    _load(store, model.ICD_CODES, iter(icd))
+    plans: list[Row] = [
+        {"id": ID_BASE["insurance_plans"] + i, "payer_id": payer_id, "payer_name": name}
+        for i, (payer_id, name) in enumerate(content.PAYERS)
+    ]
+    world.plans = [(r["id"], r["payer_name"]) for r in plans]
+    _load(store, model.INSURANCE_PLANS, iter(plans))
+    _policies(store, config, world, anchor)
+
+
+def _policies(store: Store, config: SeedConfig, world: World, anchor: int) -> None:
+    """Most patients have a primary policy, some a secondary, some an old inactive one; some none."""
+    rng = _rng(config, "policies")
+    next_id = ID_BASE["policies"]
+
+    def produce() -> Iterator[Row]:
+        nonlocal next_id
+        for patient in world.patients:
+            if rng.random() >= POLICY_SHARE:
+                continue
+            priorities = ["primary"]
+            if rng.random() < 0.2:
+                priorities.append("secondary")
+            if rng.random() < 0.1:
+                priorities.append("inactive")
+            for priority in priorities:
+                created = anchor - int(rng.random() * HISTORY)
+                row = rows.policy(rng, world, patient, priority, created, anchor)
+                row["id"] = next_id
+                payer = next(name for plan_id, name in world.plans if plan_id == row["insurance_plan_id"])
+                world.policies_of.setdefault(patient.id, []).append((next_id, priority, payer))
+                next_id += 1
+                yield row
+
+    _load(store, model.POLICIES, produce())
 
 
 def _facts(store: Store, config: SeedConfig, counts: Counts, world: World, anchor: int) -> None:
@@ -211,3 +296,98 @@ def _facts(store: Store, config: SeedConfig, counts: Counts, world: World, ancho
     for entity, produce in loaders:
         _load(store, entity, produce())
     store.add_tombstones("entries", holes)
+    world.id_ranges.update(
+        appointments=(ID_BASE["appointments"], ID_BASE["appointments"] + counts.appointments - 1),
+        form_answer_groups=(
+            ID_BASE["form_answer_groups"],
+            ID_BASE["form_answer_groups"] + round(counts.forms * (1 + UNFINISHED_SHARE)) - 1,
+        ),
+        cms1500s=(ID_BASE["cms1500s"], ID_BASE["cms1500s"] + counts.claims - 1),
+    )
+
+
+def _care(store: Store, config: SeedConfig, counts: Counts, world: World, anchor: int) -> None:
+    """Claims, invoices (drafts included), care plans, goals with their completions, tasks, documents."""
+
+    def spread(rng: random.Random) -> int:
+        return anchor - int(rng.random() * HISTORY)
+
+    def claims() -> Iterator[Row]:
+        rng = _rng(config, "cms1500s")
+        for i in range(counts.claims):
+            yield rows.claim(
+                rng, world, ID_BASE["cms1500s"] + i, spread(rng), anchor, rng.random() < DELETED_SHARE
+            )
+
+    def invoices() -> Iterator[Row]:
+        rng = _rng(config, "requested_payments")
+        for i in range(counts.invoices):
+            preview = rng.random() < PREVIEW_SHARE
+            yield rows.invoice(
+                rng, world, ID_BASE["requested_payments"] + i, spread(rng), anchor, preview,
+                rng.random() < DELETED_SHARE,
+            )  # fmt: skip
+
+    def care_plans() -> Iterator[Row]:
+        rng = _rng(config, "care_plans")
+        for i in range(counts.care_plans):
+            row = rows.care_plan(rng, world, spread(rng), anchor, rng.random() < CARE_PLAN_TEMPLATE_SHARE)
+            row["id"] = ID_BASE["care_plans"] + i
+            yield row
+
+    completions: list[tuple[int, int | None, str | None, bool, int]] = []
+
+    def goals() -> Iterator[Row]:
+        rng = _rng(config, "goals")
+        last: Row | None = None
+        for i in range(counts.goals):
+            parent = (
+                last
+                if last is not None and last["parent_id"] is None and rng.random() < SUBGOAL_SHARE
+                else None
+            )
+            row = rows.goal(rng, world, spread(rng), anchor, parent)
+            row["id"] = ID_BASE["goals"] + i
+            step = {"Daily": DAY, "Weekly": 7 * DAY}.get(row["repeat"] or "", 0)
+            done = row["created_ts"] - row["created_ts"] % DAY + 20 * 3600
+            for _ in range(int(rng.random() * (6 if step else 2))):
+                if done >= anchor:
+                    break
+                completions.append((row["id"], row["user_id"], row["repeat"], parent is not None, done))
+                done += step or DAY * (1 + int(rng.random() * 30))
+            last = row
+            yield row
+
+    def goal_histories() -> Iterator[Row]:
+        for i, (goal_id, user_id, repeat, is_subgoal, done) in enumerate(
+            sorted(completions, key=lambda c: c[4])
+        ):
+            row = rows.goal_history(goal_id, user_id, repeat, is_subgoal, done)
+            row["id"] = ID_BASE["goal_histories"] + i
+            yield row
+
+    def tasks() -> Iterator[Row]:
+        rng = _rng(config, "tasks")
+        for i in range(counts.tasks):
+            row = rows.task(rng, world, spread(rng), anchor)
+            row["id"] = ID_BASE["tasks"] + i
+            yield row
+
+    def documents() -> Iterator[Row]:
+        rng = _rng(config, "documents")
+        for i in range(counts.documents):
+            row = rows.document(rng, world, spread(rng), anchor)
+            row["id"] = ID_BASE["documents"] + i
+            yield row
+
+    loaders: tuple[tuple[model.Entity, Callable[[], Iterator[Row]]], ...] = (
+        (model.CMS1500S, claims),
+        (model.REQUESTED_PAYMENTS, invoices),
+        (model.CARE_PLANS, care_plans),
+        (model.GOALS, goals),
+        (model.GOAL_HISTORIES, goal_histories),
+        (model.TASKS, tasks),
+        (model.DOCUMENTS, documents),
+    )
+    for entity, produce in loaders:
+        _load(store, entity, produce())

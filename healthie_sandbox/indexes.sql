@@ -23,3 +23,15 @@ CREATE INDEX form_answer_groups_updated ON form_answer_groups (updated_ts, id)
     WHERE deleted_at IS NULL AND finished = 1;
 CREATE INDEX form_answer_groups_record ON form_answer_groups (record_created_ts, id)
     WHERE deleted_at IS NULL AND finished = 1;
+
+CREATE INDEX policies_user ON policies (user_id, id);
+CREATE INDEX cms1500s_created ON cms1500s (created_ts, id) WHERE deleted_at IS NULL;
+CREATE INDEX requested_payments_created ON requested_payments (is_preview, created_ts, id)
+    WHERE deleted_at IS NULL;
+CREATE INDEX custom_module_forms_created ON custom_module_forms (created_ts, id);
+CREATE INDEX care_plans_created ON care_plans (created_ts, id);
+CREATE INDEX goals_start ON goals (start_on, id);
+CREATE INDEX goal_histories_created ON goal_histories (created_ts, id);
+CREATE INDEX goal_histories_goal ON goal_histories (goal_id, id);
+CREATE INDEX tasks_created ON tasks (created_ts, id);
+CREATE INDEX documents_created ON documents (created_ts, id);

@@ -27,6 +27,9 @@ class Entity:
     """SQL predicate, deletion aside, of rows lists may show (forms: finished ones only)."""
     instants: Mapping[str, str] = field(default_factory=dict)
     """Text timestamp column -> the epoch column that mirrors it (kept in step on every write)."""
+    children: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """List field -> (element type, foreign-key column of its table): rows of another table listed
+    under this one (`User.policies`), rather than JSON embedded in a column."""
 
     @property
     def live(self) -> str:
@@ -47,6 +50,7 @@ USERS = Entity(
         "EMAIL": "email",
     },
     instants=_STAMPS,
+    children={"policies": ("Policy", "user_id")},
 )
 APPOINTMENT_TYPES = Entity(
     table="appointment_types",
@@ -57,7 +61,63 @@ APPOINTMENT_TYPES = Entity(
 CUSTOM_MODULE_FORMS = Entity(
     table="custom_module_forms",
     type_name="CustomModuleForm",
-    orders={"CREATED_AT": "created_ts"},
+    orders={"CREATED_AT": "created_ts", "UPDATED_AT": "updated_ts", "NAME": "name"},
+    instants=_STAMPS,
+)
+CPT_CODES = Entity(table="cpt_codes", type_name="CptCode", orders={})
+ICD_CODES = Entity(table="icd_codes", type_name="IcdCode", orders={})
+INSURANCE_PLANS = Entity(table="insurance_plans", type_name="InsurancePlan", orders={})
+POLICIES = Entity(table="policies", type_name="Policy", orders={}, instants=_STAMPS)
+CMS1500S = Entity(
+    table="cms1500s",
+    type_name="Cms1500",
+    orders={
+        "CREATED_AT": "created_ts",
+        "UPDATED_AT": "updated_ts",
+        "STATUS": "status",
+        "SERVICE_DATE": "date_of_service",
+    },
+    soft_delete=True,
+    instants=_STAMPS,
+)
+REQUESTED_PAYMENTS = Entity(
+    table="requested_payments",
+    type_name="RequestedPayment",
+    orders={
+        "CREATED_AT": "created_ts",
+        "PRICE": "price_cents",
+        "STATUS": "status",
+        "INVOICE_ID": "invoice_id",
+    },
+    soft_delete=True,
+    instants=_STAMPS,
+)
+CARE_PLANS = Entity(
+    table="care_plans",
+    type_name="CarePlan",
+    orders={"CREATED_AT": "created_ts", "NAME": "name", "STATUS": "is_active"},
+    instants=_STAMPS,
+)
+GOALS = Entity(
+    table="goals",
+    type_name="Goal",
+    # DUE_DATE_START_DATE (the default) sorts by start date here: a due date may be null.
+    orders={"START_DATE": "start_on", "DUE_DATE_START_DATE": "start_on", "NAME": "name"},
+    instants=_STAMPS,
+)
+GOAL_HISTORIES = Entity(
+    table="goal_histories", type_name="GoalHistory", orders={"CREATED_AT": "created_ts"}, instants=_STAMPS
+)
+TASKS = Entity(
+    table="tasks",
+    type_name="Task",
+    orders={"CREATED": "created_ts", "UPDATED_AT": "updated_ts", "PRIORITY": "priority"},
+    instants=_STAMPS,
+)
+DOCUMENTS = Entity(
+    table="documents",
+    type_name="Document",
+    orders={"CREATED_AT": "created_ts", "NAME": "display_name"},
     instants=_STAMPS,
 )
 APPOINTMENTS = Entity(
@@ -94,6 +154,12 @@ FORM_ANSWER_GROUPS = Entity(
     soft_delete=True,
     instants={**_STAMPS, "record_created_at": "record_created_ts"},
 )
+SENT_WEBHOOKS = Entity(
+    table="sent_webhooks",
+    type_name="SentWebhook",
+    orders={"CREATED_AT": "created_ts", "EVENT_TYPE": "event_type", "URL": "url"},
+)
+"""Webhook POSTs the sandbox made (`sentWebhooks`): not a lake stream, written by the webhook sender."""
 
 ENTITIES: tuple[Entity, ...] = (
     USERS,
@@ -103,6 +169,18 @@ ENTITIES: tuple[Entity, ...] = (
     BILLING_ITEMS,
     ENTRIES,
     FORM_ANSWER_GROUPS,
+    SENT_WEBHOOKS,
+    CPT_CODES,
+    ICD_CODES,
+    INSURANCE_PLANS,
+    POLICIES,
+    CMS1500S,
+    REQUESTED_PAYMENTS,
+    CARE_PLANS,
+    GOALS,
+    GOAL_HISTORIES,
+    TASKS,
+    DOCUMENTS,
 )
 ENTITY_BY_TYPE: dict[str, Entity] = {e.type_name: e for e in ENTITIES}
 
@@ -127,6 +205,8 @@ class Stream:
         """Predicate of rows a complete pull of this stream must contain."""
         return f"{self.entity.live} AND {self.scope}"
 
+
+_CUD = frozenset({"created", "updated", "deleted"})
 
 STREAMS: tuple[Stream, ...] = (
     Stream(
@@ -171,6 +251,54 @@ STREAMS: tuple[Stream, ...] = (
     ),
     Stream("providers", USERS, scope="role = 'provider'"),
     Stream("appointment_types", APPOINTMENT_TYPES),
+    Stream("claims", CMS1500S, event_prefix="cms1500", resource_type="Cms1500", events=_CUD, deletable=True),
+    Stream(
+        "invoices",
+        REQUESTED_PAYMENTS,
+        scope="is_preview = 0",
+        event_prefix="requested_payment",
+        resource_type="RequestedPayment",
+        events=frozenset({"created", "updated"}),
+        deletable=True,
+    ),
+    Stream(
+        "invoice_previews",
+        REQUESTED_PAYMENTS,
+        scope="is_preview = 1",
+        event_prefix="requested_payment",
+        resource_type="RequestedPayment",
+        events=frozenset({"created", "updated"}),
+        deletable=True,
+    ),
+    Stream(
+        "insurance_policies",
+        POLICIES,
+        event_prefix="policy",
+        resource_type="Policy",
+        events=_CUD,
+        deletable=True,
+    ),
+    Stream("form_templates", CUSTOM_MODULE_FORMS),
+    Stream(
+        "care_plans",
+        CARE_PLANS,
+        event_prefix="care_plan",
+        resource_type="CarePlan",
+        events=_CUD,
+        deletable=True,
+    ),
+    Stream("goals", GOALS, event_prefix="goal", resource_type="Goal", events=_CUD, deletable=True),
+    Stream(
+        "goal_histories",
+        GOAL_HISTORIES,
+        event_prefix="goal_history",
+        resource_type="GoalHistory",
+        events=frozenset({"created"}),
+    ),
+    Stream("tasks", TASKS, event_prefix="task", resource_type="Task", events=_CUD, deletable=True),
+    Stream(
+        "documents", DOCUMENTS, event_prefix="document", resource_type="Document", events=_CUD, deletable=True
+    ),
 )
 STREAM_BY_NAME: dict[str, Stream] = {s.name: s for s in STREAMS}
 

@@ -82,8 +82,13 @@ class Shaper:
                 return _embedded_leaf_getter(name)
             return _leaf_getter(name, nullable.name, name in self.store.integer_columns(entity))
         if isinstance(nullable, GraphQLList):
-            element = object_type(nullable.of_type)
-            return self._embedded_getter(name, self.plan(element, nodes))
+            named, _ = unwrap(nullable)
+            if not isinstance(named, GraphQLObjectType):  # a list of scalars (a claim line's pointers)
+                return _embedded_leaf_getter(name) if ENTITY_BY_TYPE.get(parent.name) is None else _json(name)
+            entity = ENTITY_BY_TYPE.get(parent.name)
+            if entity is not None and name in entity.children:
+                return self._children_getter(entity.children[name], self.plan(named, nodes))
+            return self._embedded_getter(name, self.plan(named, nodes))
         assert isinstance(nullable, GraphQLObjectType)
         return self._related_getter(name, nullable, nodes)
 
@@ -92,6 +97,17 @@ class Shaper:
             raw = row[column]
             items = orjson.loads(raw) if isinstance(raw, str) else raw or []
             return [{key: g(item) for key, g in plan} for item in items]
+
+        return get
+
+    def _children_getter(self, child: tuple[str, str], plan: Plan) -> Getter:
+        """Rows of another table that reference this row (`User.policies`), in id order."""
+        entity, column = ENTITY_BY_TYPE[child[0]], child[1]
+
+        def get(row: Row) -> list[dict[str, Any]]:
+            return [
+                {key: g(item) for key, g in plan} for item in self.store.children(entity, column, row["id"])
+            ]
 
         return get
 
@@ -159,6 +175,14 @@ def _leaf_getter(column: str, scalar: str, stored_as_int: bool = False) -> Gette
 
         return as_bool
     return itemgetter(column) if scalar != "Float" else _float_getter(column)
+
+
+def _json(column: str) -> Getter:
+    def get(row: Row) -> Any:
+        raw = row.get(column)
+        return orjson.loads(raw) if isinstance(raw, str) else raw
+
+    return get
 
 
 def _embedded_leaf_getter(key: str) -> Getter:

@@ -122,6 +122,80 @@ def form_filter(args: Args, _ctx: Context) -> Filter:
     return f
 
 
+#: "SentWebhook records are available for 180 days" (Healthie's schema).
+SENT_WEBHOOK_RETENTION_SECONDS = 180 * DAY
+
+
+def sent_webhook_filter(_args: Args, ctx: Context) -> Filter:
+    return Filter(("created_ts >= ?",), (ctx.now - SENT_WEBHOOK_RETENTION_SECONDS,))
+
+
+def invoice_filter(args: Args, _ctx: Context) -> Filter:
+    """`preview: false` (the default, and all the count knows) lists sent invoices only; `preview:
+    true` lists only drafts: neither value returns both."""
+    return Filter((model.REQUESTED_PAYMENTS.live,)).and_("is_preview = ?", int(bool(args.get("preview"))))
+
+
+def template_filter(args: Args, _ctx: Context) -> Filter:
+    f = Filter((model.CUSTOM_MODULE_FORMS.live,))
+    if not args.get("include_default_templates"):
+        f = f.and_("uploaded_by_healthie_team = 0")
+    return f
+
+
+def _by_id_arg(column: str, arg: str) -> Callable[[Filter, Args], Filter]:
+    def narrow(f: Filter, args: Args) -> Filter:
+        value = args.get(arg)
+        if value is None or value == "":
+            return f
+        if not str(value).isdigit():
+            return f.and_("0 = 1")
+        return f.and_(f"{column} = ?", int(value))
+
+    return narrow
+
+
+_PATIENT = _by_id_arg("patient_id", "patient_id")
+_USER = _by_id_arg("user_id", "user_id")
+_CLIENT = _by_id_arg("client_id", "client_id")
+_PROVIDER = _by_id_arg("owner_id", "provider_id")
+
+
+def care_plan_filter(args: Args, _ctx: Context) -> Filter:
+    return _PATIENT(Filter((model.CARE_PLANS.live,)), args)
+
+
+def goal_filter(args: Args, _ctx: Context) -> Filter:
+    """Without `user_id`: the goals of "all of the provider's clients". The API key is the
+    organization admin's, whose clients are all the organization's (README: check this on yours)."""
+    return _USER(Filter((model.GOALS.live,)), args)
+
+
+def goal_history_filter(args: Args, _ctx: Context) -> Filter:
+    """`unique` (default true) keeps one completion per goal, its latest; `include_subgoals` (default
+    true) false drops completions of subgoals."""
+    f = _USER(Filter((model.GOAL_HISTORIES.live,)), args)
+    if args.get("unique", True):
+        f = f.and_("id IN (SELECT max(id) FROM goal_histories GROUP BY goal_id)")
+    if not args.get("include_subgoals", True):
+        f = f.and_("is_subgoal = 0")
+    return f
+
+
+def task_filter(args: Args, _ctx: Context) -> Filter:
+    """Hidden tasks show only with `show_hidden` true: the list defaults it to true, the count has
+    no default (unset: hidden tasks are not counted)."""
+    f = _CLIENT(Filter((model.TASKS.live,)), args)
+    if not args.get("show_hidden"):
+        f = f.and_("hidden = 0")
+    return f
+
+
+def document_filter(args: Args, _ctx: Context) -> Filter:
+    """Every document the (admin) key sees, or one provider's with `provider_id`."""
+    return _PROVIDER(Filter((model.DOCUMENTS.live,)), args)
+
+
 def _scoped(stream: Stream) -> FilterFn:
     return lambda _args, _ctx: Filter((stream.visible,))
 
@@ -137,6 +211,8 @@ class ListQuery:
     default_order: str
     filters: FilterFn
     count_field: str | None = None
+    page_arg: str = "page_size"
+    """The page-size argument's name (`per_page` on goals and tasks)."""
 
     @property
     def entity(self) -> Entity:
@@ -144,7 +220,7 @@ class ListQuery:
 
     def page_size(self, args: Args) -> int:
         """The rows one page may hold: the schema default, clamped to the cap (never negative)."""
-        requested = args.get("page_size")
+        requested = args.get(self.page_arg)
         size = self.default_page_size if requested is None else requested
         return max(0, min(size, self.page_cap))
 
@@ -192,11 +268,15 @@ class ByIdQuery:
     visible: str
     deleted_flag: str | None = None
     """Argument that lifts the soft-delete filter (`appointment(include_deleted: true)`)."""
+    filters: FilterFn | None = None
+    """Where the by-id field takes its list's scoping arguments (`requestedPayment(preview)`)."""
 
     def row(self, args: Args, ctx: Context) -> Row | None:
         raw = args.get("id")
         if raw is None or not str(raw).isdigit():
             return None
+        if self.filters is not None:
+            return ctx.store.get(self.entity, int(raw), self.filters(args, ctx))
         scope = "1 = 1" if self.deleted_flag and args.get(self.deleted_flag) else self.visible
         return ctx.store.get(self.entity, int(raw), Filter((scope,)))
 
@@ -237,6 +317,57 @@ LISTS: tuple[ListQuery, ...] = (
         "POSITION_ASC",
         _scoped(S["appointment_types"]),
     ),
+    # Healthie documents no cap for sentWebhooks; the sandbox assumes the common one (100).
+    ListQuery(
+        "sentWebhooks",
+        Stream("sent_webhooks", model.SENT_WEBHOOKS),
+        100,
+        20,
+        "CREATED_AT_DESC",
+        sent_webhook_filter,
+        "sentWebhooksCount",
+    ),
+    ListQuery("cms1500s", S["claims"], 100, 20, "CREATED_AT_DESC", _scoped(S["claims"]), "cms1500sCount"),
+    ListQuery(
+        "requestedPayments",
+        S["invoices"],
+        100,
+        20,
+        "CREATED_AT_DESC",
+        invoice_filter,
+        "requestedPaymentsCount",
+    ),
+    ListQuery(
+        "customModuleForms",
+        S["form_templates"],
+        100,
+        10,
+        "UPDATED_AT_DESC",
+        template_filter,
+        "customModuleFormsCount",
+    ),
+    ListQuery("carePlans", S["care_plans"], 100, 20, "STATUS_ASC", care_plan_filter, "carePlansCount"),
+    ListQuery(
+        "goals",
+        S["goals"],
+        100,
+        10,
+        "DUE_DATE_START_DATE_DESC",
+        goal_filter,
+        "goalsCount",
+        page_arg="per_page",
+    ),
+    ListQuery(
+        "goalHistories",
+        S["goal_histories"],
+        100,
+        10,
+        "CREATED_AT_ASC",
+        goal_history_filter,
+        "goalHistoriesCount",
+    ),
+    ListQuery("tasks", S["tasks"], 100, 10, "CREATED_DESC", task_filter, "tasksCount", page_arg="per_page"),
+    ListQuery("documents", S["documents"], 100, 20, "NAME_ASC", document_filter, "documentsCount"),
 )
 LIST_BY_FIELD: dict[str, ListQuery] = {q.field: q for q in LISTS}
 COUNT_BY_FIELD: dict[str, ListQuery] = {q.count_field: q for q in LISTS if q.count_field}
@@ -248,5 +379,14 @@ BY_ID: dict[str, ByIdQuery] = {
         ByIdQuery("entry", model.ENTRIES, model.ENTRIES.live),
         ByIdQuery("formAnswerGroup", model.FORM_ANSWER_GROUPS, "deleted_at IS NULL"),
         ByIdQuery("user", model.USERS, model.USERS.live),
+        ByIdQuery("cms1500", model.CMS1500S, model.CMS1500S.live),
+        ByIdQuery("requestedPayment", model.REQUESTED_PAYMENTS, "", filters=invoice_filter),
+        ByIdQuery("policy", model.POLICIES, model.POLICIES.live),
+        ByIdQuery("customModuleForm", model.CUSTOM_MODULE_FORMS, model.CUSTOM_MODULE_FORMS.live),
+        ByIdQuery("carePlan", model.CARE_PLANS, model.CARE_PLANS.live),
+        ByIdQuery("goal", model.GOALS, model.GOALS.live),
+        ByIdQuery("goalHistory", model.GOAL_HISTORIES, model.GOAL_HISTORIES.live),
+        ByIdQuery("task", model.TASKS, model.TASKS.live),
+        ByIdQuery("document", model.DOCUMENTS, model.DOCUMENTS.live),
     )
 }

@@ -12,6 +12,7 @@ pre-expanded weight tables instead of `rng.choices`.
 from __future__ import annotations
 
 import random
+import time
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -70,6 +71,16 @@ class World:
     appointment_types: list[tuple[int, int, bool]] = field(default_factory=list)
     """(id, length in minutes, is_group)"""
     templates: list[tuple[int, Template]] = field(default_factory=list)
+    """Templates forms are filled from (others exist unanswered)."""
+    cpt_codes: list[tuple[int, int]] = field(default_factory=list)
+    """(id, usual fee in cents)"""
+    icd_codes: list[int] = field(default_factory=list)
+    plans: list[tuple[int, str]] = field(default_factory=list)
+    """(insurance plan id, payer name)"""
+    policies_of: dict[int, list[tuple[int, str, str]]] = field(default_factory=dict)
+    """patient id -> [(policy id, priority_type, payer name)]"""
+    id_ranges: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """table -> (first, last) seeded id: references to appointments, forms, claims draw from these."""
     _patients_of: dict[int, list[Person]] = field(default_factory=dict)
 
     def add_patient(self, person: Person) -> None:
@@ -79,6 +90,21 @@ class World:
 
     def provider(self, provider_id: int) -> Person:
         return next((p for p in self.providers if p.id == provider_id), self.providers[0])
+
+    def insured(self, rng: random.Random) -> Person:
+        """A patient with an active policy (claims bill one), or any patient if none has one."""
+        for _ in range(20):
+            person = pick(rng, self.patients)
+            if any(p != "inactive" for _, p, _ in self.policies_of.get(person.id, ())):
+                return person
+        return pick(rng, self.patients)
+
+    def some_id(self, rng: random.Random, table: str) -> int | None:
+        first_last = self.id_ranges.get(table)
+        if not first_last or first_last[1] < first_last[0]:
+            return None
+        first, last = first_last
+        return first + int(rng.random() * (last - first + 1))
 
     def patient_of(self, rng: random.Random, provider_id: int) -> Person:
         own = self._patients_of.get(provider_id)
@@ -194,12 +220,31 @@ def appointment_type(rng: random.Random, type_id: int, position: int, created: i
     return _stamps(row, Stamper(rng, ZONES[0]), created, touched(rng, created, now))
 
 
-def template(rng: random.Random, template_id: int, tpl: Template, created: int, now: int) -> Row:
+def template(
+    rng: random.Random,
+    template_id: int,
+    tpl: Template,
+    created: int,
+    now: int,
+    default: bool = False,
+    owner_id: int | None = None,
+) -> Row:
+    """A form template; `default` ones are Healthie's own (listed only with include_default_templates)."""
     row: Row = {
         "id": template_id,
         "name": tpl.name,
         "use_for_charting": int(tpl.use_for_charting),
+        "use_for_program": int(rng.random() < 0.1),
+        "is_video": 0,
+        "prefill": int(rng.random() < 0.3),
+        "has_matrix_field": int(rng.random() < 0.15),
+        "uploaded_by_healthie_team": int(default),
+        "external_id": None if rng.random() < 0.8 else f"ext-{template_id}",
+        "external_id_type": None,
+        "user_id": None if default else owner_id,
     }
+    if row["external_id"]:
+        row["external_id_type"] = "ehr_form"
     return _stamps(row, Stamper(rng, ZONES[0]), created, touched(rng, created, now))
 
 
@@ -392,3 +437,300 @@ def form_answer_group(rng: random.Random, world: World, group_id: int, created: 
         "form_answer_group_signings": orjson.dumps(signings).decode(),
     }
     return _lifecycle(row, rng, stamp, created, updated, now, deleted and finished)
+
+
+# -- revenue cycle, care, tasks, documents --------------------------------------------------------------
+
+CLAIM_STATUS = Weighted(content.CLAIM_STATUSES)
+INVOICE_TYPE = Weighted(content.INVOICE_TYPES)
+INVOICE_STATUS = Weighted(content.INVOICE_STATUSES)
+GOAL_REPEAT = Weighted(content.GOAL_REPEATS)
+POINTERS = "ABCDEFGHIJKL"
+ORGANIZATION_ID = 9001
+SERVICE_LOCATIONS = (501, 502, 503, None)
+OFFERINGS = (801, 802, 803, 804)
+
+
+def day(epoch: int) -> str:
+    """The UTC calendar day of `epoch` as YYYY-MM-DD."""
+    return time.strftime("%Y-%m-%d", time.gmtime(epoch))
+
+
+def code(code_id: int, text: str, description: str, created: int) -> Row:
+    """A CPT or ICD catalogue row."""
+    stamp = render(created, Style.RAILS_UTC)
+    return {"id": code_id, "code": text, "description": description, "created_at": stamp, "updated_at": stamp}
+
+
+def policy(rng: random.Random, world: World, patient: Person, priority: str, created: int, now: int) -> Row:
+    """One insurance policy of `patient`: a payer plan, a priority, billing terms, effective dates."""
+    plan_id, payer = pick(rng, world.plans)
+    kind = pick(rng, content.POLICY_TYPES)
+    method = pick(rng, content.BILLING_METHODS)
+    start = created - int(rng.random() * 400) * DAY
+    end = None
+    if priority == "inactive":
+        end = day(min(now, created + int(30 + rng.random() * 300) * DAY))
+    elif rng.random() < 0.2:
+        end = day(now + int(30 + rng.random() * 365) * DAY)
+    row: Row = {
+        "user_id": patient.id,
+        "name": f"{payer} {kind or 'Plan'}",
+        "priority_type": priority,
+        "type_string": kind,
+        "insurance_billing_method": method,
+        "copay_value": pick(rng, (1500, 2000, 3000, 5000)) if method == "Copay" else None,
+        "coinsurance_value": pick(rng, (10, 20, 30)) if method == "Coinsurance" else None,
+        "effective_start": day(start),
+        "effective_end": end,
+        "holder_relationship": pick(rng, content.HOLDER_RELATIONSHIPS),
+        "insurance_plan_id": plan_id,
+    }
+    return _stamps(row, Stamper(rng, patient.zone), created, touched(rng, created, now))
+
+
+def claim(
+    rng: random.Random, world: World, claim_id: int, created: int, now: int, deleted: bool = False
+) -> Row:
+    """A CMS 1500: an insured patient's visit billed to their policies, 1-3 CPT lines, 1-3 ICD codes."""
+    patient = world.insured(rng)
+    provider_id = patient.dietitian_id or world.owner_id
+    stamp = Stamper(rng, patient.zone)
+    service = created - int(rng.random() * 20) * DAY
+    service_day = day(service)
+    created_at, updated = stamp(created), touched(rng, created, now)
+    diagnoses = []
+    for k in range(1 + int(rng.random() * 3)):
+        diagnoses.append(
+            {
+                "id": str(claim_id * 8 + k),
+                "active": rng.random() < 0.95,
+                "icd_code_id": pick(rng, world.icd_codes),
+                "created_at": created_at,
+                "updated_at": created_at,
+            }
+        )
+    lines, total = [], 0
+    for k in range(1 + int(rng.random() * 3)):
+        cpt_id, fee = pick(rng, world.cpt_codes)
+        units = 1 + int(rng.random() * 4) if rng.random() < 0.4 else 1
+        total += fee * units
+        lines.append(
+            {
+                "id": str(claim_id * 8 + k),
+                "cpt_code_id": cpt_id,
+                "units": str(units),
+                "fee": money(fee * units),
+                "mod1": pick(rng, (None, None, None, "95", "GT", "25")),
+                "mod2": None,
+                "mod3": None,
+                "mod4": None,
+                "pointers": list(POINTERS[: 1 + int(rng.random() * len(diagnoses))]),
+                "service_date": service_day,
+                "service_end_date": None,
+                "created_at": created_at,
+                "updated_at": created_at,
+            }
+        )
+    policies = [p for p in world.policies_of.get(patient.id, ()) if p[1] != "inactive"]
+    policies.sort(key=lambda p: p[1] != "primary")
+    status = CLAIM_STATUS(rng)
+    copay = pick(rng, (0, 0, 1500, 2000, 3000))
+    reimbursed = paid_out = None
+    amount_reimbursed: str | None = None
+    if status in ("paid", "partial"):
+        share = 0.5 + rng.random() * 0.4 if status == "paid" else 0.1 + rng.random() * 0.3
+        amount_reimbursed = money(int(total * share))
+        reimbursed_ts = min(now, created + int(7 + rng.random() * 50) * DAY)
+        reimbursed = stamp(reimbursed_ts)
+        paid_out = (
+            stamp(reimbursed_ts + 3 * DAY) if rng.random() < 0.3 and reimbursed_ts + 3 * DAY < now else None
+        )
+        updated = max(updated, reimbursed_ts)
+    row: Row = {
+        "id": claim_id,
+        "status": status,
+        "date_of_service": service_day,
+        "total_charge": money(total),
+        "amount_paid": money(copay if status != "draft" and rng.random() < 0.7 else 0),
+        "amount_reimbursed": amount_reimbursed,
+        "adjustment": money(int(total * 0.1))
+        if status in ("paid", "partial") and rng.random() < 0.5
+        else "0.00",
+        "client_responsibility": money(copay),
+        "copay": money(copay),
+        "copay_still_owed": money(copay if rng.random() < 0.3 else 0),
+        "primary_plan_name": policies[0][2] if policies else None,
+        "patient_id": patient.id,
+        "dietitian_id": provider_id,
+        "billing_provider_id": ORGANIZATION_ID,
+        "service_location_id": pick(rng, SERVICE_LOCATIONS),
+        "form_answer_group_id": world.some_id(rng, "form_answer_groups") if rng.random() < 0.6 else None,
+        "accept_assignment": int(rng.random() < 0.9),
+        "reimbursed_at": reimbursed,
+        "paid_out_at": paid_out,
+        "resubmission_code": "7" if rng.random() < 0.05 else None,
+        "cpt_codes_cms1500s": orjson.dumps(lines).decode(),
+        "icd_codes_cms1500s": orjson.dumps(diagnoses).decode(),
+        "cms1500_policies": orjson.dumps(
+            [{"id": str(claim_id * 4 + k), "policy_id": str(p[0])} for k, p in enumerate(policies[:2])]
+        ).decode(),
+    }
+    row = _lifecycle(row, rng, stamp, created, updated, now, deleted)
+    row["updated_at"] = iso8601(
+        row["updated_ts"], patient.zone.offset_at(row["updated_ts"])
+    )  # ISO8601DateTime
+    return row
+
+
+def invoice(rng: random.Random, world: World, invoice_id: int, created: int, now: int,
+            preview: bool = False, deleted: bool = False) -> Row:  # fmt: skip
+    """An invoice to a patient; a `preview` one is a draft (unpaid, never emailed)."""
+    patient = pick(rng, world.patients)
+    provider_id = patient.dietitian_id or world.owner_id
+    kind = INVOICE_TYPE(rng)
+    cents = pick(rng, [c for c in content.AMOUNTS_CENTS if c] or [2500])
+    status = "Unpaid" if preview else INVOICE_STATUS(rng)
+    percent = int(10 + rng.random() * 80) if status == "Partial" else None
+    stamp = Stamper(rng, patient.zone)
+    paid = min(now, created + int(rng.random() * 20) * DAY) if status == "Paid" else None
+    write_off = (
+        round(cents / 100 * 0.2, 2) if status == "Unpaid" and not preview and rng.random() < 0.1 else 0.0
+    )
+    balance = {"Paid": 0.0, "Partial": round(cents / 100 * (100 - (percent or 0)) / 100, 2)}.get(
+        status, round(cents / 100 - write_off, 2)
+    )
+    row: Row = {
+        "id": invoice_id,
+        "invoice_id": f"INV-{invoice_id:07d}",
+        "invoice_type": kind,
+        "status": status,
+        "is_preview": int(preview),
+        "is_manually_paid": int(status == "Paid" and rng.random() < 0.2),
+        "price": money(cents),
+        "price_cents": cents,
+        "currency": "usd",
+        "balance_due": balance,
+        "write_off_amount": write_off,
+        "paid_percent": percent,
+        "paid_at": stamp(paid),
+        "service_date": day(created - int(rng.random() * 5) * DAY),
+        "date_to_show": day(created),
+        "email_sent_at": None if preview or rng.random() < 0.2 else stamp(created + 600),
+        "sender_id": provider_id,
+        "recipient_id": patient.id,
+        "requested_payer_id": patient.id,
+        "appointment_id": world.some_id(rng, "appointments") if kind == "appointment" else None,
+        "cms1500_id": world.some_id(rng, "cms1500s") if kind == "cms1500" else None,
+        "offering_id": pick(rng, OFFERINGS) if kind == "offering" else None,
+    }
+    return _lifecycle(
+        row, rng, stamp, created, max(touched(rng, created, now), paid or created), now, deleted
+    )
+
+
+def care_plan(rng: random.Random, world: World, created: int, now: int, is_template: bool = False) -> Row:
+    """A patient's care plan, or a template (no patient)."""
+    patient = None if is_template else pick(rng, world.patients)
+    creator = (patient.dietitian_id if patient else None) or world.owner_id
+    row: Row = {
+        "name": pick(rng, content.CARE_PLANS) + (" (template)" if is_template else ""),
+        "description": note(rng, 0.7),
+        "is_active": int(not is_template and rng.random() < 0.8),
+        "is_group": 0,
+        "is_hidden": int(rng.random() < 0.05),
+        "is_template": int(is_template),
+        "patient_id": patient.id if patient else None,
+        "creator_id": creator,
+    }
+    zone = patient.zone if patient else ZONES[0]
+    return _stamps(row, Stamper(rng, zone), created, touched(rng, created, now))
+
+
+def goal(rng: random.Random, world: World, created: int, now: int, parent: Row | None = None) -> Row:
+    """A patient's goal (a subgoal of `parent` when given, for the same patient)."""
+    patient = (
+        next((p for p in world.patients if p.id == parent["user_id"]), None) if parent else None
+    ) or pick(rng, world.patients)
+    repeat = GOAL_REPEAT(rng) if parent is None else parent["repeat"]
+    row: Row = {
+        "name": pick(rng, content.GOALS),
+        "description": note(rng, 0.3),
+        "repeat": repeat,
+        "start_on": day(created),
+        "due_date": day(created + int(14 + rng.random() * 120) * DAY) if rng.random() < 0.6 else None,
+        "is_used_as_template": 0,
+        "parent_id": parent["id"] if parent else None,
+        "user_id": patient.id,
+        "created_user_id": patient.dietitian_id or world.owner_id,
+        "source_template_id": pick(rng, (None, None, None, 9101, 9102)),
+    }
+    return _stamps(row, Stamper(rng, patient.zone), created, touched(rng, created, now))
+
+
+def goal_history(
+    goal_id: int, user_id: int | None, repeat: str | None, is_subgoal: bool, completed: int
+) -> Row:
+    """One completion of a goal on the day of `completed` (recorded that evening, UTC)."""
+    stamp = render(completed, Style.RAILS_UTC)
+    return {
+        "goal_id": goal_id,
+        "user_id": user_id,
+        "completed_on": day(completed),
+        "is_subgoal": int(is_subgoal),
+        "repeat": repeat,
+        "created_at": stamp,
+        "updated_at": stamp,
+        "created_ts": completed,
+        "updated_ts": completed,
+    }
+
+
+def task(rng: random.Random, world: World, created: int, now: int) -> Row:
+    """A staff task, often about a patient; some completed, some hidden."""
+    assignee = pick(rng, world.providers)
+    client = pick(rng, world.patients) if rng.random() < 0.7 else None
+    complete = rng.random() < 0.55
+    done = min(now, created + int(rng.random() * 10 * DAY)) if complete else None
+    stamp = Stamper(rng, assignee.zone)
+    row: Row = {
+        "content": pick(rng, ("Call re: lab results", "Send meal plan 🍽️", "Verify insurance", "Follow up")),
+        "user_id": assignee.id,
+        "client_id": client.id if client else None,
+        "created_by_id": pick(rng, world.providers).id,
+        "completed_by_id": assignee.id if complete else None,
+        "complete": int(complete),
+        "completed_at": stamp(done),
+        "due_date": day(created + int(rng.random() * 14) * DAY) if rng.random() < 0.7 else None,
+        "hidden": int(rng.random() < 0.12),
+        "priority": int(rng.random() < 0.15),
+        "seen": int(complete or rng.random() < 0.6),
+    }
+    row = _stamps(row, stamp, created, max(touched(rng, created, now), done or created))
+    row["updated_at"] = iso8601(row["updated_ts"], assignee.zone.offset_at(row["updated_ts"]))
+    return row
+
+
+def document(rng: random.Random, world: World, created: int, now: int) -> Row:
+    """A document's metadata: uploaded by a provider (or the patient), usually about a patient."""
+    stem, extension, mime, friendly = pick(rng, content.DOCUMENTS)
+    patient = pick(rng, world.patients) if rng.random() < 0.85 else None
+    owner = (
+        patient.id
+        if patient and rng.random() < 0.15
+        else ((patient.dietitian_id if patient else None) or pick(rng, world.providers).id)
+    )
+    users = int(rng.random() * 4)
+    row: Row = {
+        "display_name": f"{stem} {day(created)}.{extension}",
+        "file_content_type": mime,
+        "extension": extension,
+        "friendly_type": friendly,
+        "rel_user_id": patient.id if patient else None,
+        "owner_id": owner,
+        "shared": int(users > 0),
+        "include_in_charting": int(patient is not None and rng.random() < 0.5),
+        "users_count": users,
+    }
+    zone = patient.zone if patient else ZONES[0]
+    return _stamps(row, Stamper(rng, zone), created, touched(rng, created, now))

@@ -149,6 +149,13 @@ class Store:
         rows = self._rows(f"SELECT * FROM {_quote(entity.table)} WHERE {where.sql()}", where.params)
         return rows[0] if rows else None
 
+    def children(self, entity: Entity, column: str, parent_id: int) -> list[Row]:
+        """Live rows of `entity` whose `column` references `parent_id` (a has-many list), by id."""
+        where = Filter((entity.live,)).and_(f"{_quote(column)} = ?", parent_id)
+        return self._rows(
+            f"SELECT * FROM {_quote(entity.table)} WHERE {where.sql()} ORDER BY id", where.params
+        )
+
     def ids(self, entity: Entity, where: Filter) -> list[int]:
         sql = f"SELECT id FROM {_quote(entity.table)} WHERE {where.sql()} ORDER BY id"
         return [r[0] for r in self.conn.execute(sql, where.params)]

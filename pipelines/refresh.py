@@ -5,6 +5,11 @@ So the order, number and kind of events do not matter (a delete delivered before
 hundred retries of one update): events are coalesced to one id per (stream, resource), each id is
 re-read once, and a null answer deletes the record. Each touched stream gets one MERGE (one commit).
 
+Before draining, the run recovers the webhooks Healthie sent that never reached the inbox
+(`pipelines.webhooks.recovery`, from `sentWebhooks`) and drains them with the rest. If that read fails
+after the client's retries, the run fails before claiming anything: the run retry (or the sensor's)
+heals it, and a failure that persists is visible rather than a silent gap.
+
 Events are marked done only after their MERGE is committed. Any failure before that releases them,
 so the next run (a later webhook, or the sensor's retry) re-reads them; re-reading is idempotent, so
 doing it twice is harmless. dbt runs in a second op so a failed build can be re-executed from failure
@@ -42,6 +47,7 @@ from pipelines.lake.change import ChangeOutcome, ChangeSet, ReadMark, merge_chan
 from pipelines.lake.layout import lake_table
 from pipelines.settings import WarehouseConfig
 from pipelines.webhooks.inbox import ClaimedEvent, Inbox, inbox_path
+from pipelines.webhooks.recovery import healthie_reader, recover_missed
 from pipelines.webhooks.refresh_config import DRAIN_OP_NAME, REFRESH_JOB_NAME, WebhookRefreshConfig
 
 ALL_PENDING = sys.maxsize
@@ -114,7 +120,8 @@ def plan_refresh(events: Iterable[ClaimedEvent]) -> RefreshPlan:
         if event.stream not in STREAMS_BY_NAME:
             raise RefreshError(f"event {event.event_id} names unknown stream {event.stream!r}")
         event_ids.append(event.event_id)
-        ids[event.stream].add(event.resource_id)
+        for stream in (event.stream, *STREAMS_BY_NAME[event.stream].also_rereads):
+            ids[stream].add(event.resource_id)
     return RefreshPlan(
         event_ids=tuple(sorted(event_ids)),
         ids_by_stream={stream: tuple(sorted(ids[stream])) for stream in sorted(ids)},
@@ -192,9 +199,14 @@ def drain_webhook_inbox(
     warehouse: WarehouseConfig,
 ) -> list[str]:
     with Inbox(inbox_path(warehouse.path)) as inbox:
+        recovery = recover_missed(inbox, healthie_reader(healthie))
+        context.log.info(recovery.summary())
+        mark = config.high_water_mark
+        if mark > 0 and recovery.enqueued:  # recovered events are newer than the sensor's mark
+            mark = max(mark, inbox.pending().max_event_id or 0)
         result = drain_inbox(
             inbox,
-            high_water_mark=config.high_water_mark,
+            high_water_mark=mark,
             reader=healthie,
             merge=partial(merge_changes, retention=warehouse.history_retention),
             warehouse_dir=warehouse.path,
@@ -220,7 +232,8 @@ def drain_webhook_inbox(
         )
     context.add_output_metadata(
         {
-            "high_water_mark": config.high_water_mark,
+            "high_water_mark": mark,
+            **recovery.metadata(),
             "events_drained": result.events_drained,
             "resources_reread": result.resources_reread,
             "deleted": result.deleted,

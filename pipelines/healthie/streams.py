@@ -96,6 +96,9 @@ class StreamSpec:
     windowing: Windowing | None = None
     webhook_resource_types: tuple[str, ...] = ()
     """Webhook `resource_id_type` values that mean "re-read one row of this stream by id"."""
+    also_rereads: tuple[str, ...] = ()
+    """Streams a webhook refresh re-reads the same ids in: a record that moves between two streams of
+    one resource (an invoice leaving preview) must be deleted from one and upserted in the other."""
     nested_rows: str | None = None
     """Where Healthie has no root list (insurance policies): the list pages parent records and each
     row is an element of the parent's `nested_rows` list; the by-id query returns one row itself."""
@@ -439,6 +442,7 @@ INVOICES = StreamSpec(
     required_args={"preview": False},
     order_by="CREATED_AT_ASC",
     webhook_resource_types=("RequestedPayment",),
+    also_rereads=("invoice_previews",),
     fields=INVOICE_FIELDS,
 )
 
@@ -452,7 +456,6 @@ INVOICE_PREVIEWS = StreamSpec(
     page_size_cap=100,
     required_args={"preview": True},
     order_by="CREATED_AT_ASC",
-    webhook_resource_types=("RequestedPayment",),
     fields=INVOICE_FIELDS,
 )
 

@@ -25,7 +25,19 @@ EVENT_FAMILIES: dict[str, tuple[str, ...]] = {
     "entries": ("entry", "metric_entry"),
     "form_answer_groups": ("form_answer_group",),
     "patients": ("patient",),
+    "claims": ("cms1500",),
+    "invoices": ("requested_payment",),
+    "insurance_policies": ("policy",),
+    "care_plans": ("care_plan",),
+    "goals": ("goal",),
+    "goal_histories": ("goal_history",),
+    "tasks": ("task",),
+    "documents": ("document",),
 }
+"""A `requested_payment.*` event routes to `invoices`; the refresh re-reads the id in
+`invoice_previews` too (StreamSpec.also_rereads), since a draft that is sent moves between them.
+Event types of resources the product does not pull (`applied_tag.*`, `comment.*`, `message.*`, ...)
+route nowhere: the receiver acknowledges and counts them as ignored."""
 
 REQUIRED_FIELDS = ("resource_id", "resource_id_type", "event_type")
 
