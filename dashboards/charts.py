@@ -57,7 +57,7 @@ def grouped_bars(frame: pd.DataFrame, *, x: str, x_title: str, y: str, y_title: 
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X(f"{x}:T", title=x_title),
+            x=alt.X(f"yearmonth({x}):O", title=x_title),
             xOffset=alt.XOffset(f"{color}:N"),
             y=alt.Y(f"{y}:Q", title=y_title),
             color=alt.Color(f"{color}:N", title=None),
@@ -69,17 +69,16 @@ def grouped_bars(frame: pd.DataFrame, *, x: str, x_title: str, y: str, y_title: 
 
 def horizontal_bars(
     frame: pd.DataFrame, *, category: str, value: str, title: str, value_format: str
-) -> alt.Chart:
-    return (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            y=alt.Y(f"{category}:N", sort="-x", title=None),
-            x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(format=value_format)),
-            tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=value_format)],
-        )
-        .properties(height=max(120, 32 * len(frame)))
+) -> alt.LayerChart:
+    """One bar per category, largest first, each labelled with its value."""
+    order = [str(name) for name in frame.sort_values(value, ascending=False)[category]]
+    base = alt.Chart(frame).encode(
+        y=alt.Y(f"{category}:N", sort=order, title=None),
+        x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(format=value_format)),
+        tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=value_format)],
     )
+    labels = base.mark_text(align="left", dx=4).encode(text=alt.Text(f"{value}:Q", format=value_format))
+    return (base.mark_bar() + labels).properties(height=max(120, 32 * len(frame)))
 
 
 def long_format(

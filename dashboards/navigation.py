@@ -57,7 +57,7 @@ def _runner(spec: PageSpec) -> Callable[[], None]:
 
 
 def main() -> None:
-    st.set_page_config(page_title=APP_TITLE, page_icon=":material/monitoring:", layout="wide")
+    st.set_page_config(page_title=APP_TITLE, page_icon="📊", layout="wide")
     pages = [
         st.Page(_runner(spec), title=spec.title, icon=spec.icon, url_path=spec.slug, default=index == 0)
         for index, spec in enumerate(enabled_pages())

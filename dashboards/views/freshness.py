@@ -15,27 +15,35 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from dashboards import data, lake
+from dashboards import charts, data, lake
 from dashboards import formatting as fmt
 from pipelines.assets.publish import storage_version
 from pipelines.lake.layout import BatchId
 from pipelines.paths import resolve_warehouse_dir
 
 
-def when(moment: datetime | None, now: datetime | None = None) -> str:
-    """'2026-12-01 10:03 UTC (5 min ago)'; '—' for never."""
+def stamp(moment: datetime | None) -> str:
+    """'2026-12-01 10:03 UTC'; '—' for never."""
+    return fmt.NONE if moment is None else f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def age(moment: datetime | None, now: datetime | None = None) -> str:
+    """'5 min ago'; 'never' for never."""
     if moment is None:
-        return fmt.NONE
-    age = ((now or datetime.now(UTC)) - moment).total_seconds()
-    if age < 90:
-        ago = f"{max(0, int(age))} s ago"
-    elif age < 90 * 60:
-        ago = f"{int(age // 60)} min ago"
-    elif age < 48 * 3600:
-        ago = f"{age / 3600:.1f} h ago"
-    else:
-        ago = f"{age / 86400:.0f} days ago"
-    return f"{moment:%Y-%m-%d %H:%M} UTC ({ago})"
+        return "never"
+    seconds = ((now or datetime.now(UTC)) - moment).total_seconds()
+    if seconds < 90:
+        return f"{max(0, int(seconds))} s ago"
+    if seconds < 90 * 60:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f} h ago"
+    return f"{seconds / 86400:.0f} days ago"
+
+
+def when(moment: datetime | None) -> str:
+    """'2026-12-01 10:03 UTC (5 min ago)'; '—' for never."""
+    return fmt.NONE if moment is None else f"{stamp(moment)} ({age(moment)})"
 
 
 def batch_time(batch_id: object) -> datetime | None:
@@ -53,9 +61,14 @@ def render() -> None:
     rows = data.mart_rows(status.marts)
 
     cells = st.columns(3)
-    cells[0].metric("Marts published", when(version.published_at if version else None))
-    cells[1].metric("Last nightly sync in the marts", when(newest_full), help="newest `-full-` batch")
-    cells[2].metric("Last webhook refresh in the marts", when(newest_change), help="newest `-change-` batch")
+    published = version.published_at if version else None
+    cells[0].metric(f"Published {stamp(published)}", age(published), help="the published file's mtime")
+    cells[1].metric(
+        f"Nightly sync {stamp(newest_full)}", age(newest_full), help="newest nightly pull the marts hold"
+    )
+    cells[2].metric(
+        f"Webhook refresh {stamp(newest_change)}", age(newest_change), help="newest refresh the marts hold"
+    )
     cells = st.columns(3)
     cells[0].metric("Marts", fmt.count(len(rows)))
     cells[1].metric("Rows in the marts", fmt.count(int(rows["rows"].sum())))
@@ -65,7 +78,11 @@ def render() -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Rows per mart")
-        st.table(rows.assign(rows=[fmt.count(value) for value in rows["rows"]]).set_index("mart"))
+        charts.show(
+            charts.horizontal_bars(rows, category="mart", value="rows", title="Rows", value_format=",d"),
+            rows,
+            "The published file holds no marts.",
+        )
     with right:
         st.subheader("Checks on the published marts")
         checks = data.query("freshness_checks")

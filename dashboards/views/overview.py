@@ -12,7 +12,7 @@ def render() -> None:
     st.title("Practice overview")
     params = filters.sidebar().params()
     head = data.query("overview_headline", params).iloc[0]
-    cells = st.columns(6)
+    cells = [*st.columns(3), *st.columns(3)]
     cells[0].metric("Appointments booked", fmt.count(head["booked"]), help="fct_appointments, not blocks")
     cells[1].metric(
         "No-show rate", fmt.percent(head["no_show_rate"]), help="no-shows / (occurred + no-shows)"
