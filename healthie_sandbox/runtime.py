@@ -26,12 +26,17 @@ from healthie_sandbox.rows import World
 from healthie_sandbox.schema import schema
 from healthie_sandbox.stats import Stats
 from healthie_sandbox.store import Store
-from healthie_sandbox.webhooks import WebhookConfig, WebhookSender
+from healthie_sandbox.timestamps import Style, render
+from healthie_sandbox.webhooks import SentAttempt, WebhookConfig, WebhookSender
 
 log = logging.getLogger(__name__)
 DEFAULT_API_KEY = "sandbox-api-key"
 #: Above this scale the store is a file in a temp dir rather than memory.
 DISK_SCALE = 5.0
+#: The one webhook the sandbox's organisation has configured (`SentWebhook.webhook_id`).
+WEBHOOK_ID = 1
+#: `SentWebhook.created_at` is printed like Healthie's other Rails timestamps, with an offset.
+SENT_AT_OFFSET_MINUTES = -300
 
 
 @dataclass
@@ -78,6 +83,7 @@ class Sandbox:
         self.stats = Stats()
         self.faults = Faults(settings.faults, settings.seed)
         self.webhooks = WebhookSender(self.stats, settings.webhooks, settings.seed)
+        self.webhooks.recorder = self.record_sent
         self.changes = ChangeService(self.store, self.world, self.schema, settings.seed)
         self.recent_changes: deque[Change] = deque(maxlen=1000)
         self._churn: asyncio.Task[None] | None = None
@@ -122,6 +128,23 @@ class Sandbox:
         self.recent_changes.append(change)
         self.webhooks.enqueue(list(change.events))
         return change
+
+    def record_sent(self, attempt: SentAttempt) -> None:
+        """Keep a webhook POST for `sentWebhooks` (in the current store: a reset forgets them)."""
+        sent_ts = int(attempt.sent_at)
+        self.store.insert(
+            model.SENT_WEBHOOKS,
+            {
+                "webhook_id": WEBHOOK_ID,
+                "url": attempt.url,
+                "event_type": attempt.event.event_type,
+                "resource_id": attempt.event.resource_id,
+                "resource_id_type": attempt.event.resource_id_type,
+                "http_response_status": None if attempt.status is None else str(attempt.status),
+                "created_at": render(sent_ts, Style.RAILS_OFFSET, SENT_AT_OFFSET_MINUTES),
+                "created_ts": sent_ts,
+            },
+        )
 
     # -- churn -----------------------------------------------------------------------------------
 

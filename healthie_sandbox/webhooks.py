@@ -13,7 +13,9 @@ receivers. This module is the sandbox's own signer: it must not share code with 
 
 Delivery is one ordered queue drained by one task; failures are retried with backoff a few times
 (Healthie retries for days), and an optional duplicate rate re-sends events, since Healthie's
-deliveries can repeat.
+deliveries can repeat. Every POST is reported to `recorder` (url, event, the HTTP status it got or
+None when the connection failed, when it was sent): the sandbox keeps them for `sentWebhooks`, as
+Healthie lists what it sent whether or not it arrived.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ import hashlib
 import hmac
 import logging
 import random
+import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -139,6 +143,16 @@ class Delivery:
         }
 
 
+@dataclass(frozen=True)
+class SentAttempt:
+    """One webhook POST as Healthie records it: where, what, the HTTP status (None: no answer), when."""
+
+    url: str
+    event: WebhookEvent
+    status: int | None
+    sent_at: float
+
+
 @dataclass
 class WebhookSender:
     """An ordered background queue of webhook deliveries (start it inside the serving event loop)."""
@@ -153,6 +167,8 @@ class WebhookSender:
     _client: httpx.AsyncClient | None = None
     _rng: random.Random = field(default_factory=random.Random)
     _pending: int = 0
+    recorder: Callable[[SentAttempt], None] | None = None
+    """Told of every POST made, delivered or not (the sandbox's `sentWebhooks` store)."""
 
     def start(self) -> None:
         self._rng = random.Random(f"{self.seed}:webhooks")
@@ -219,15 +235,18 @@ class WebhookSender:
             delivery.attempts = attempt
             self.stats.webhook_attempts += 1
             headers = sign_request(config.url, body, config.secret, config.digest_encoding)
+            sent_at = time.time()
             try:
                 response = await client.post(config.url, content=body, headers=headers)
                 delivery.status = response.status_code
-                if response.is_success:
-                    delivery.delivered = True
-                    self.stats.webhooks_sent += 1
-                    return
             except httpx.HTTPError:
                 delivery.status = None
+            if self.recorder is not None:
+                self.recorder(SentAttempt(config.url, event, delivery.status, sent_at))
+            if delivery.status is not None and 200 <= delivery.status < 300:
+                delivery.delivered = True
+                self.stats.webhooks_sent += 1
+                return
             if attempt < config.max_attempts:
                 await asyncio.sleep(config.retry_backoff_s * 2 ** (attempt - 1))
         self.stats.webhooks_failed += 1

@@ -9,6 +9,14 @@ Events at or below the cursor are normally being handled by the run already laun
 still waiting `retry_after_seconds` later, that run failed or died (its events went back to pending, or
 their claim lapsed), so the sensor launches a retry for the same mark (`inbox-upto-<id>-retry-<n>`)
 instead of leaving them until the next webhook arrives.
+
+`sent_webhooks_sensor`: launch `webhook_refresh` when Healthie lists webhooks that never reached the
+inbox (the receiver was down or refused them), so recovery needs neither the nightly sync nor a person.
+Every `sent_webhooks_interval_seconds` (5 minutes) it reads `sentWebhooks` from the inbox's recovery
+cursor, without writing anything (the run does the recovery), which costs one request per 100
+webhooks sent since the cursor less its 10-minute overlap (usually one). The run key names the
+newest missed sent webhook; if the same one is still missed `retry_after_seconds` later, the run
+failed, and a retry is launched, as for the inbox.
 """
 
 from __future__ import annotations
@@ -19,12 +27,15 @@ from dataclasses import asdict, dataclass, replace
 
 import dagster as dg
 
+from pipelines.healthie.resource import HealthieResource
 from pipelines.settings import WarehouseConfig
 from pipelines.webhooks.inbox import Inbox, PendingSummary, inbox_path
+from pipelines.webhooks.recovery import RecoveryError, RecoveryReport, healthie_reader, recover_missed
 from pipelines.webhooks.refresh_config import REFRESH_JOB_NAME, refresh_run_config
 
 DEFAULT_MINIMUM_INTERVAL_SECONDS = 5
 DEFAULT_RETRY_AFTER_SECONDS = 600
+DEFAULT_SENT_WEBHOOKS_INTERVAL_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -103,3 +114,85 @@ def build_webhook_inbox_sensor(
 
 
 webhook_inbox_sensor = build_webhook_inbox_sensor()
+
+
+@dataclass(frozen=True)
+class SentWebhooksCursor:
+    """The newest missed sent webhook a run was launched for, when, and how many retries of it."""
+
+    newest_missed: str | None = None
+    launched_at: float = 0.0
+    retries: int = 0
+
+    @classmethod
+    def parse(cls, text: str | None) -> SentWebhooksCursor:
+        if not text:
+            return cls()
+        data = json.loads(text)
+        return cls(
+            data.get("newest_missed"), float(data.get("launched_at", 0.0)), int(data.get("retries", 0))
+        )
+
+    def dumps(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+def evaluate_sent_webhooks(
+    report: RecoveryReport, cursor: SentWebhooksCursor, *, now: float, retry_after_seconds: float
+) -> tuple[dg.RunRequest | None, SentWebhooksCursor, str]:
+    """Pure decision: the run to request (if any), the next cursor, and what was seen."""
+    if report.newest_missed is None:
+        return None, cursor, f"no missed webhooks ({report.listed} sent since the cursor)"
+    seen = f"{report.enqueued} webhook(s) Healthie sent never reached the inbox"
+    if report.newest_missed != cursor.newest_missed:
+        key = f"sent-webhooks-{report.newest_missed}"
+        request = dg.RunRequest(run_key=key, run_config=refresh_run_config(0))
+        return request, SentWebhooksCursor(report.newest_missed, now, 0), seen
+    if now - cursor.launched_at < retry_after_seconds:
+        return None, cursor, f"{seen}; run launched {now - cursor.launched_at:.0f} s ago"
+    retry = replace(cursor, launched_at=now, retries=cursor.retries + 1)
+    request = dg.RunRequest(
+        run_key=f"sent-webhooks-{report.newest_missed}-retry-{retry.retries}",
+        run_config=refresh_run_config(0),
+    )
+    return request, retry, f"{seen}; retry {retry.retries}"
+
+
+def build_sent_webhooks_sensor(
+    *,
+    name: str = "sent_webhooks_sensor",
+    minimum_interval_seconds: int = DEFAULT_SENT_WEBHOOKS_INTERVAL_SECONDS,
+    retry_after_seconds: float = DEFAULT_RETRY_AFTER_SECONDS,
+) -> dg.SensorDefinition:
+    """The missed-webhook sensor, its interval and retry delay as parameters (tests use small ones)."""
+
+    @dg.sensor(
+        name=name,
+        job_name=REFRESH_JOB_NAME,
+        minimum_interval_seconds=minimum_interval_seconds,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Launches webhook_refresh when Healthie's sentWebhooks lists webhooks the receiver "
+        "never got (down, or refusing them); the run recovers them into the inbox.",
+    )
+    def _sensor(
+        context: dg.SensorEvaluationContext, healthie: HealthieResource, warehouse: WarehouseConfig
+    ) -> dg.SensorResult:
+        cursor = SentWebhooksCursor.parse(context.cursor)
+        try:
+            with Inbox(inbox_path(warehouse.path)) as inbox:
+                report = recover_missed(inbox, healthie_reader(healthie), commit=False)
+        except RecoveryError as exc:
+            # Transient trouble reading the list: the next tick tries again; say so in the tick.
+            return dg.SensorResult(skip_reason=dg.SkipReason(str(exc)), cursor=cursor.dumps())
+        request, new_cursor, seen = evaluate_sent_webhooks(
+            report, cursor, now=time.time(), retry_after_seconds=retry_after_seconds
+        )
+        if request is None:
+            return dg.SensorResult(skip_reason=dg.SkipReason(seen), cursor=new_cursor.dumps())
+        context.log.info(f"{seen}; {report.summary()}")
+        return dg.SensorResult(run_requests=[request], cursor=new_cursor.dumps())
+
+    return _sensor
+
+
+sent_webhooks_sensor = build_sent_webhooks_sensor()

@@ -9,6 +9,10 @@ commit (see `writer.py`), so the fsync is paid per batch, not per request.
 Only ids, types and event names are stored (no `changed_fields`, no body): the inbox holds no PHI.
 Events move pending -> claimed -> done; a claim is a lease, so a crashed run's events become claimable
 again when it expires, and a failed run can release them at once.
+
+The inbox also holds the durable state of the recovery from Healthie's `sentWebhooks` (its cursor and
+the sent webhooks already decided, see `recover_missed`), so that state and the events it enqueues
+commit together: a recovery is all in the inbox or not at all.
 """
 
 from __future__ import annotations
@@ -92,6 +96,34 @@ class PendingSummary:
     oldest_received_at: float | None
 
 
+class RecoveryOutcome(Enum):
+    """What the recovery made of one webhook Healthie lists as sent."""
+
+    ENQUEUED = "enqueued"
+    """It never reached the inbox: added as a pending event."""
+    DELIVERED = "delivered"
+    """Healthie got a 2xx and the inbox holds that delivery."""
+    WAITING = "waiting"
+    """Not delivered, but a pending event for the same record will re-read it anyway."""
+    IGNORED = "ignored"
+    """Not an event this product acts on (or names no record)."""
+    SEEN = "seen"
+    """Decided by an earlier recovery (read again in the cursor's overlap)."""
+
+
+@dataclass(frozen=True)
+class SentCandidate:
+    """A webhook Healthie sent, reduced to what the inbox decides on (built by `recovery.py`)."""
+
+    sent_webhook_id: str
+    created_at: float
+    """When Healthie sent it (epoch seconds, Healthie's clock)."""
+    delivered: bool
+    """Healthie got a 2xx answer."""
+    delivery: Delivery | None
+    """The inbox row to add if it was missed; None when the event is not ours to act on."""
+
+
 @dataclass(frozen=True)
 class ClaimedEvent:
     event_id: int
@@ -124,6 +156,8 @@ class Inbox:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.executescript(_sql("schema"))
+        if self.recovery_watermark() is None:
+            self._conn.execute(_sql("init_cursor"), {"now": time.time()})
 
     def close(self) -> None:
         self._conn.close()
@@ -186,6 +220,13 @@ class Inbox:
         row = self._conn.execute(_sql("pending")).fetchone()
         return PendingSummary(int(row["n"]), row["max_id"], row["oldest"])
 
+    def pending_by_stream(self) -> dict[str, PendingSummary]:
+        """`pending()` per stream (streams with nothing waiting are absent)."""
+        return {
+            row["stream"]: PendingSummary(int(row["n"]), row["max_id"], row["oldest"])
+            for row in self._conn.execute(_sql("pending_by_stream"))
+        }
+
     def pending_count(self) -> int:
         return self.pending().count
 
@@ -223,6 +264,84 @@ class Inbox:
             counts[row["status"]] = int(row["n"])
             counts["duplicates"] += int(row["duplicates"])
         return counts
+
+    def recovery_watermark(self) -> float | None:
+        """The newest `sentWebhooks` send time the recovery has read (epoch seconds); it starts as the
+        time this inbox was first opened."""
+        row = self._conn.execute(_sql("cursor")).fetchone()
+        return None if row is None else float(row["watermark"])
+
+    def recover_missed(
+        self,
+        candidates: Sequence[SentCandidate],
+        *,
+        delivered_skew_seconds: float,
+        forget_before: float,
+        commit: bool = True,
+    ) -> list[RecoveryOutcome]:
+        """Decide each sent webhook in one transaction; enqueue the missed ones, advance the cursor.
+
+        A webhook is missed unless (a) an earlier recovery decided it, (b) Healthie got a 2xx and the
+        inbox received that event for that record since it was sent (less `delivered_skew_seconds`,
+        for the two clocks), or (c) an event for the record is waiting, so the next drain re-reads it
+        after the change. A missed one is added as a pending event whose delivery id names the sent
+        webhook, so it can never be added twice. With `commit=False` nothing is written (the sensor's
+        dry run). `forget_before` (epoch seconds): decisions older than this are dropped, as no read
+        reaches back that far again.
+        """
+        now = time.time()
+        outcomes: list[RecoveryOutcome] = []
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            for candidate in candidates:
+                outcome = self._decide(candidate, now, delivered_skew_seconds)
+                if outcome is RecoveryOutcome.ENQUEUED:
+                    assert candidate.delivery is not None
+                    self._append_one(self._conn, candidate.delivery, now)
+                if outcome is not RecoveryOutcome.SEEN:
+                    self._conn.execute(
+                        _sql("remember_sent"),
+                        {
+                            "id": candidate.sent_webhook_id,
+                            "created_at": candidate.created_at,
+                            "outcome": outcome.value,
+                        },
+                    )
+                outcomes.append(outcome)
+            if candidates:
+                watermark = max(c.created_at for c in candidates)
+                self._conn.execute(_sql("advance_cursor"), {"watermark": watermark, "now": now})
+            self._conn.execute(_sql("forget_sent"), {"before": forget_before})
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT" if commit else "ROLLBACK")
+        return outcomes
+
+    def _decide(self, candidate: SentCandidate, now: float, skew: float) -> RecoveryOutcome:
+        conn = self._conn
+        if conn.execute(_sql("sent_seen"), {"id": candidate.sent_webhook_id}).fetchone() is not None:
+            return RecoveryOutcome.SEEN
+        delivery = candidate.delivery
+        if delivery is None or delivery.stream is None:
+            return RecoveryOutcome.IGNORED
+        event = delivery.event
+        if candidate.delivered:
+            received = conn.execute(
+                _sql("received_since"),
+                {
+                    "resource_id": event.resource_id,
+                    "resource_id_type": event.resource_id_type,
+                    "event_type": event.event_type,
+                    "since": candidate.created_at - skew,
+                },
+            ).fetchone()
+            if received is not None:
+                return RecoveryOutcome.DELIVERED
+        waiting = conn.execute(
+            _sql("waiting_for"), {"resource_id": event.resource_id, "stream": delivery.stream, "now": now}
+        ).fetchone()
+        return RecoveryOutcome.WAITING if waiting is not None else RecoveryOutcome.ENQUEUED
 
     def prune_done(self, older_than_seconds: float) -> int:
         """Forget done events older than the given age (ids never repeat, so cursors stay valid)."""

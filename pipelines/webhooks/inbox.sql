@@ -25,6 +25,57 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE UNIQUE INDEX IF NOT EXISTS events_waiting_body ON events (body_sha256)
     WHERE status IN ('pending', 'ignored');
 CREATE INDEX IF NOT EXISTS events_status ON events (status, id);
+CREATE INDEX IF NOT EXISTS events_resource ON events (resource_id, stream);
+-- Recovery from Healthie's sentWebhooks (pipelines/webhooks/recovery.py). The cursor is the newest
+-- SentWebhook.created_at read (epoch seconds; set to the time the inbox was first opened, so the first
+-- read starts there): each read restarts a fixed overlap before it. The sent webhooks already decided
+-- are remembered until they fall out of that overlap, so a re-read overlap costs no re-read record.
+CREATE TABLE IF NOT EXISTS sent_webhook_cursor (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    watermark  REAL    NOT NULL,
+    updated_at REAL    NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sent_webhooks_seen (
+    sent_webhook_id TEXT PRIMARY KEY,
+    created_at      REAL NOT NULL,
+    outcome         TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- name: cursor
+SELECT watermark FROM sent_webhook_cursor WHERE id = 1;
+
+-- name: init_cursor
+INSERT OR IGNORE INTO sent_webhook_cursor (id, watermark, updated_at) VALUES (1, :now, :now);
+
+-- name: advance_cursor
+UPDATE sent_webhook_cursor SET watermark = max(watermark, :watermark), updated_at = :now WHERE id = 1;
+
+-- name: sent_seen
+SELECT outcome FROM sent_webhooks_seen WHERE sent_webhook_id = :id;
+
+-- name: remember_sent
+INSERT OR IGNORE INTO sent_webhooks_seen (sent_webhook_id, created_at, outcome)
+VALUES (:id, :created_at, :outcome);
+
+-- name: forget_sent
+DELETE FROM sent_webhooks_seen WHERE created_at < :before;
+
+-- name: received_since
+-- The delivery a 2xx SentWebhook reports: the same event for the same resource, received since it was sent.
+SELECT 1 FROM events
+WHERE resource_id = :resource_id
+  AND lower(resource_id_type) = lower(:resource_id_type)
+  AND event_type = :event_type
+  AND received_at >= :since
+LIMIT 1;
+
+-- name: waiting_for
+-- An event for the resource that the next drain will re-read (so after any change sent before now).
+SELECT 1 FROM events
+WHERE resource_id = :resource_id
+  AND stream = :stream
+  AND (status = 'pending' OR (status = 'claimed' AND claimed_until < :now))
+LIMIT 1;
 
 -- name: insert
 INSERT OR IGNORE INTO events
@@ -46,6 +97,12 @@ UPDATE events SET duplicates = duplicates + 1 WHERE id = :id;
 SELECT count(*) AS n, max(id) AS max_id, min(received_at) AS oldest
 FROM events
 WHERE status IN ('pending', 'claimed');
+
+-- name: pending_by_stream
+SELECT stream, count(*) AS n, max(id) AS max_id, min(received_at) AS oldest
+FROM events
+WHERE status IN ('pending', 'claimed') AND stream IS NOT NULL
+GROUP BY stream;
 
 -- name: claim
 UPDATE events

@@ -31,3 +31,13 @@ def test_document_defines_the_spec_operations(spec: StreamSpec) -> None:
     names = {d.name.value for d in document.definitions if isinstance(d, OperationDefinitionNode) and d.name}
     expected = {spec.list_operation, spec.count_operation, spec.by_id_operation} - {None}
     assert expected <= names
+
+
+QUERIES_DIR = Path(__file__).resolve().parents[2] / "pipelines" / "healthie" / "queries"
+
+
+@pytest.mark.parametrize("path", sorted(QUERIES_DIR.glob("*.graphql")), ids=lambda p: p.name)
+def test_every_query_file_validates(path: Path, healthie_schema: GraphQLSchema) -> None:
+    """Documents outside the stream specs too (`sent_webhooks.graphql`, read by the webhook recovery)."""
+    errors = validate(healthie_schema, parse(path.read_text(encoding="utf-8")))
+    assert not errors, [e.message for e in errors]

@@ -28,11 +28,12 @@ import dagster as dg
 print(json.dumps({
     "jobs": sorted(j.name for j in defs.resolve_all_job_defs() if not j.name.startswith("__")),
     "schedules": {s.name: [s.cron_schedule, s.execution_timezone, s.job_name] for s in defs.schedules or []},
-    "sensors": {s.name: s.job_name for s in defs.sensors or []},
+    "sensors": {s.name: ",".join(t.job_name for t in s.targets) or None for s in defs.sensors or []},
     "groups": sorted({graph.get(k).group_name for k in graph.materializable_asset_keys}),
     "fct_appointments_upstream": upstream(dg.AssetKey(["marts", "fct_appointments"])),
     "stg_appointments_upstream": upstream(dg.AssetKey(["staging", "stg_healthie__appointments"])),
     "resources": sorted(defs.resources or {}),
+    "checks": sorted(k.to_user_string() for k in graph.asset_check_keys),
 }))
 """
 
@@ -59,7 +60,21 @@ def test_jobs_are_the_documented_contracts(snapshot: dict[str, Any]) -> None:
 
 def test_nightly_schedule_and_inbox_sensor(snapshot: dict[str, Any]) -> None:
     assert snapshot["schedules"] == {"nightly_sync_schedule": ["30 2 * * *", "UTC", "nightly_sync"]}
-    assert snapshot["sensors"] == {"webhook_inbox_sensor": "webhook_refresh"}
+    sensors = snapshot["sensors"]
+    assert sensors["webhook_inbox_sensor"] == sensors["sent_webhooks_sensor"] == "webhook_refresh"
+    assert set(sensors) == {
+        "webhook_inbox_sensor",
+        "sent_webhooks_sensor",
+        "mart_freshness_sensor",
+        "webhook_inbox_check_sensor",
+        "run_failure_log_sensor",
+    }
+
+
+def test_stale_data_checks(snapshot: dict[str, Any]) -> None:
+    checks = snapshot["checks"]
+    assert "healthie/appointments:webhook_events_applied" in checks
+    assert "marts/fct_appointments:freshness_check" in checks
 
 
 def test_lineage_runs_from_the_extract_asset_through_staging_to_the_marts(snapshot: dict[str, Any]) -> None:
