@@ -1,0 +1,147 @@
+"""Every dashboard page, run by Streamlit's AppTest over a warehouse a real nightly_sync published.
+
+Each page's headline numbers, scorecards and tables must equal what the marts hold (expected.sql,
+written independently of the dashboards' queries), under the default filters (every day, every
+provider) and under a provider and a date-range filter. A missing or unreadable warehouse shows the
+"no data yet" page, never a traceback; the row-level page exists only when enabled.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import assert_headlines, expected_headlines, marts_query
+from e2e.product import Product
+from streamlit.testing.v1 import AppTest
+
+from dashboards import formatting as fmt
+from dashboards.pages import PAGES, ROW_LEVEL_VAR, enabled_pages
+
+APP = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
+TIMEOUT = 60
+
+
+def page_script(slug: str) -> None:
+    """One page, as the app runs it (AppTest executes this function's body as a script)."""
+    from dashboards.navigation import run_page_by_slug
+
+    run_page_by_slug(slug)
+
+
+def run_page(slug: str) -> AppTest:
+    app = AppTest.from_function(page_script, kwargs={"slug": slug}, default_timeout=TIMEOUT).run()
+    assert not app.exception, [exception.value for exception in app.exception]
+    return app
+
+
+def headlines(app: AppTest) -> dict[str, str]:
+    return {metric.label: str(metric.value) for metric in app.metric}
+
+
+@pytest.mark.parametrize("slug", ["overview", "providers", "engagement", "forms", "freshness"])
+def test_page_headlines_equal_the_marts(product: Product, slug: str) -> None:
+    app = run_page(slug)
+    assert_headlines(headlines(app), expected_headlines(product.warehouse_file)[slug])
+
+
+def test_app_opens_on_the_overview(product: Product) -> None:
+    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not app.exception
+    assert app.title[0].value == "Practice overview"
+    assert_headlines(headlines(app), expected_headlines(product.warehouse_file)["overview"])
+
+
+def test_provider_scorecard_equals_rpt_provider_monthly(product: Product) -> None:
+    app = run_page("providers")
+    shown = app.table[0].value
+    expected = marts_query(product.warehouse_file, "scorecard")
+    assert sorted(shown.index) == sorted(row["provider_name"] for row in expected)
+    for row in expected:
+        line = shown.loc[row["provider_name"]]
+        assert line["Booked"] == fmt.count(row["booked"])
+        assert line["Occurred"] == fmt.count(row["occurred"])
+        assert line["No-shows"] == fmt.count(row["no_shows"])
+        assert line["No-show rate"] == fmt.percent(row["no_show_rate"])
+        assert line["Revenue collected"] == fmt.money(row["revenue"])
+
+
+def test_form_templates_equal_rpt_form_templates(product: Product) -> None:
+    app = run_page("forms")
+    shown = app.table[0].value
+    expected = marts_query(product.warehouse_file, "form_templates")
+    assert sorted(shown.index) == sorted(row["form_template_name"] for row in expected)
+    for row in expected:
+        line = shown.loc[row["form_template_name"]]
+        assert line["Submissions"] == fmt.count(row["submissions"])
+        assert line["Locked"] == fmt.percent(row["share_locked"])
+        assert line["Signed"] == fmt.percent(row["share_signed"])
+        assert line["Median hours to lock"] == fmt.hours(row["median_hours_to_lock"])
+        assert line["Chart note"] == ("yes" if row["is_charting_note"] else "no")
+
+
+def test_provider_filter(product: Product) -> None:
+    [busiest] = marts_query(product.warehouse_file, "busiest_provider")
+    [expected] = marts_query(product.warehouse_file, "provider_overview", [busiest["provider_id"]])
+    app = run_page("overview")
+    app.multiselect(key="filter_providers").set_value([busiest["provider_id"]]).run()
+    assert not app.exception
+    shown = headlines(app)
+    assert shown["Appointments booked"] == fmt.count(expected["booked"])
+    assert shown["No-show rate"] == fmt.percent(expected["no_show_rate"])
+    assert shown["Revenue collected"] == fmt.money(expected["collected"])
+
+
+def test_date_range_filter(product: Product) -> None:
+    [busiest] = marts_query(product.warehouse_file, "busiest_month")
+    month: date = busiest["month_start"]
+    last = date(month.year + month.month // 12, month.month % 12 + 1, 1).toordinal() - 1
+    [expected] = marts_query(product.warehouse_file, "month_overview", [month])
+    app = run_page("overview")
+    app.date_input(key="filter_dates").set_value((month, date.fromordinal(last))).run()
+    assert not app.exception
+    shown = headlines(app)
+    assert shown["Appointments booked"] == fmt.count(expected["booked"])
+    assert shown["No-show rate"] == fmt.percent(expected["no_show_rate"])
+
+
+@pytest.mark.parametrize("slug", [page.slug for page in PAGES])
+@pytest.mark.parametrize("content", [None, b"", b"not a database"])
+def test_no_warehouse_shows_no_data_yet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slug: str, content: bytes | None
+) -> None:
+    monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path))
+    if content is not None:
+        (tmp_path / "warehouse.duckdb").write_bytes(content)
+    app = run_page(slug)
+    assert app.title[0].value == "No data yet"
+    assert "run `make run`" in app.info[0].value
+    assert not app.metric
+
+
+def test_row_level_pages_are_off_unless_enabled() -> None:
+    row_level = {page.slug for page in PAGES if page.row_level}
+    assert row_level == {"followups"}
+    assert not row_level & {page.slug for page in enabled_pages({})}
+    assert not row_level & {page.slug for page in enabled_pages({ROW_LEVEL_VAR: "0"})}
+    assert row_level <= {page.slug for page in enabled_pages({ROW_LEVEL_VAR: "1"})}
+
+
+def test_row_level_page_lists_patients_when_enabled(
+    product: Product, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ROW_LEVEL_VAR, "1")
+    app = run_page("followups")
+    shown = app.dataframe[0].value
+    assert headlines(app) == {"Active patients without a visit in 90 days": fmt.count(len(shown))}
+
+
+def test_streamlit_config_keeps_usage_statistics_off_and_serves_loopback() -> None:
+    config: dict[str, Any] = tomllib.loads((APP.parent / ".streamlit" / "config.toml").read_text())
+    assert config["browser"]["gatherUsageStats"] is False
+    assert config["server"]["address"] == "127.0.0.1"
+    assert config["server"]["port"] == 8501
+    assert config["server"]["headless"] is True
