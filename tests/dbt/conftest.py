@@ -11,17 +11,25 @@ from pathlib import Path
 
 import pytest
 from dbt_harness import run_dbt
-from lake_factory import write_scenario
+from lake_factory import REPORT_AS_OF, write_scenario
 
 
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """$WAREHOUSE_DIR with the canonical lake and the warehouse `dbt build` made of it."""
+    """$WAREHOUSE_DIR with the canonical lake and the warehouse `dbt build` made of it.
+
+    The aging reports are built as of the scenario's sync day (`REPORT_AS_OF`), so their ages are exact.
+    """
     warehouse_dir = tmp_path_factory.mktemp("scenario") / "warehouse"
     write_scenario(warehouse_dir)
-    run = run_dbt(warehouse_dir, ["build"], warehouse_dir / "dbt")
+    run = run_dbt(warehouse_dir, ["build", *report_as_of_vars()], warehouse_dir / "dbt")
     assert run.ok, run.output
     return warehouse_dir
+
+
+def report_as_of_vars() -> list[str]:
+    """dbt arguments pinning the reports' as-of day to the scenario's (macros/healthie/reports.sql)."""
+    return ["--vars", f"{{report_as_of: '{REPORT_AS_OF.isoformat()}'}}"]
 
 
 def copy_warehouse(source: Path, destination: Path) -> Path:

@@ -31,6 +31,8 @@ Row = Mapping[str, Any]
 #: When the canonical full sync read everything, and when the change batch re-read what webhooks named.
 FULL_SYNC_AT = datetime(2024, 3, 10, 2, 0, tzinfo=UTC)
 CHANGES_AT = FULL_SYNC_AT + timedelta(hours=9)
+#: The day the aging reports are built "as of" in the tests (dbt var `report_as_of`): the scenario's sync day.
+REPORT_AS_OF = FULL_SYNC_AT.date()
 #: How long the test tables keep earlier versions (nothing here runs maintenance).
 RETENTION = timedelta(days=7)
 
@@ -118,6 +120,166 @@ def form_answer(answer_id: str, question: str, label: str, answer: str) -> dict[
     }
 
 
+def policy(policy_id: str, patient: str, priority: str, name: str, plan: Row) -> dict[str, Any]:
+    return {
+        "id": policy_id,
+        "user_id": patient,
+        "name": name,
+        "priority_type": priority,
+        "insurance_plan_id": plan["id"],
+        "insurance_plan": plan,
+        "updated_at": "2024-01-01 09:00:00 UTC",
+    }
+
+
+def claim(
+    claim_id: str,
+    patient: str,
+    provider: str,
+    status: str,
+    service_date: str | None,
+    billed: str,
+    policies: Sequence[str] = (),
+) -> dict[str, Any]:
+    return {
+        "id": claim_id,
+        "patient_id": patient,
+        "dietitian_id": provider,
+        "status": status,
+        "date_of_service": service_date,
+        "total_charge": billed,
+        "cms1500_policies": [{"id": f"{claim_id}-{n}", "policy_id": p} for n, p in enumerate(policies)],
+        "created_at": "2024-03-01 08:00:00 UTC",
+        "updated_at": "2024-03-01T08:00:00Z",
+    }
+
+
+def claim_line(
+    line_id: str,
+    cpt: str,
+    units: str,
+    fee: str,
+    service_date: str | None,
+    pointers: Sequence[str] = ("A",),
+    mod1: str | None = None,
+    mod2: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": line_id,
+        "cpt_code": {"id": f"cpt-{cpt}", "code": cpt},
+        "units": units,
+        "fee": fee,
+        "mod1": mod1,
+        "mod2": mod2,
+        "pointers": list(pointers),
+        "service_date": service_date,
+        "created_at": "2024-03-01 08:00:00 UTC",
+    }
+
+
+def diagnosis(diagnosis_id: str, icd: str) -> dict[str, Any]:
+    return {"id": diagnosis_id, "active": True, "icd_code": {"id": f"icd-{icd}", "code": icd}}
+
+
+def invoice(
+    invoice_id: str, patient: str, status: str, price: str, balance: float, dated: str
+) -> dict[str, Any]:
+    return {
+        "id": invoice_id,
+        "invoice_id": f"INV-{invoice_id}",
+        "invoice_type": "other",
+        "status": status,
+        "is_preview": False,
+        "price": price,
+        "currency": "usd",
+        "balance_due": balance,
+        "date_to_show": dated,
+        "recipient_id": patient,
+        "sender_id": "101",
+    }
+
+
+def form_template(template_id: str, name: str, *, charting: bool) -> dict[str, Any]:
+    return {
+        "id": template_id,
+        "name": name,
+        "use_for_charting": charting,
+        "uploaded_by_healthie_team": False,
+        "user": {"id": "101"},
+        "created_at": "2023-01-01 09:00:00 UTC",
+        "updated_at": "2023-01-01 09:00:00 UTC",
+    }
+
+
+def care_plan(plan_id: str, patient: str | None, creator: str, name: str) -> dict[str, Any]:
+    return {
+        "id": plan_id,
+        "name": name,
+        "is_active": True,
+        "is_template": False,
+        "patient": {"id": patient} if patient else None,
+        "creator": {"id": creator},
+        "created_at": "2024-01-02 09:00:00 UTC",
+        "updated_at": "2024-01-02 09:00:00 UTC",
+    }
+
+
+def goal(goal_id: str, patient: str, creator: str, name: str, repeat: str) -> dict[str, Any]:
+    return {
+        "id": goal_id,
+        "user_id": patient,
+        "created_user_id": creator,
+        "name": name,
+        "repeat": repeat,
+        "start_on": "2024-01-01",
+        "created_at": "2024-01-01 09:00:00 UTC",
+    }
+
+
+def goal_history(history_id: str, goal_id: str, patient: str, completed_on: str) -> dict[str, Any]:
+    return {
+        "id": history_id,
+        "goal_id": goal_id,
+        "user_id": patient,
+        "completed_on": completed_on,
+        "is_subgoal": False,
+        "created_at": f"{completed_on} 20:00:00 UTC",
+    }
+
+
+def task(
+    task_id: str, assignee: str | None, created_at: str, *, due: str | None = None, priority: int = 0
+) -> dict[str, Any]:
+    return {
+        "id": task_id,
+        "user_id": assignee,
+        "created_by_id": "101",
+        "complete": False,
+        "hidden": False,
+        "seen": False,
+        "priority": priority,
+        "due_date": due,
+        "created_at": created_at,
+        "updated_at": created_at,
+    }
+
+
+def document(
+    document_id: str, patient: str, owner: str, name: str, content_type: str, extension: str
+) -> dict[str, Any]:
+    return {
+        "id": document_id,
+        "display_name": name,
+        "file_content_type": content_type,
+        "extension": extension,
+        "friendly_type": "Document",
+        "rel_user_id": patient,
+        "owner": {"id": owner},
+        "created_at": "2024-02-01 09:00:00 UTC",
+        "updated_at": "2024-02-01 09:00:00 UTC",
+    }
+
+
 @dataclass(frozen=True)
 class Scenario:
     """The canonical lake: a full sync, then one change batch per stream (nine hours later)."""
@@ -127,6 +289,8 @@ class Scenario:
 
 
 _PROVIDER = {"provider": {"id": "101"}}
+_MEDICARE = {"id": "902", "payer_id": "00882", "payer_name": "Medicare"}
+_BLUE_CROSS = {"id": "903", "payer_id": "BCBS1", "payer_name": "Blue Cross"}
 _INTAKE = {"id": "601", "name": "Intake", "use_for_charting": False}
 _CHART = {"id": "602", "name": "SOAP note", "use_for_charting": True}
 
@@ -423,6 +587,123 @@ SCENARIO = Scenario(
                 "form_answers": [form_answer("5006", "710", "Subjective", "Tired")],
             },
         ],
+        # --- revenue cycle: policies, claims (CPT lines, ICD codes, billed policies nested), invoices ---
+        "insurance_policies": [
+            policy(
+                "7001", "1", "Primary", "Aetna PPO", {"id": "901", "payer_id": "60054", "payer_name": "Aetna"}
+            )
+            | {"copay_value": 2500, "coinsurance_value": 20, "effective_start": "2023-01-01"},
+            policy("7002", "1", "secondary", "Medicare Part B", _MEDICARE)
+            | {"effective_start": "2023-06-01", "effective_end": "2024-12-31"},
+            policy("7003", "2", "primary", "BCBS Basic", _BLUE_CROSS),
+            policy(
+                "7004",
+                "2",
+                "inactive",
+                "Cigna Open",
+                {"id": "904", "payer_id": "62308", "payer_name": "Cigna"},
+            )
+            | {"effective_end": "2023-12-31"},
+        ],
+        "claims": [
+            # Billed to two policies: the payer is the primary one (7001), not the first listed (7002).
+            claim("8001", "1", "101", "Submitted", "2024-02-20", "200.00", policies=("7002", "7001"))
+            | {
+                "cpt_codes_cms1500s": [
+                    claim_line("9001", "99213", "1", "150.00", "2024-02-20", pointers=["A", "B"]),
+                    claim_line("9002", "97802", "2", "25.00", "2024-02-20", mod1="GT", mod2=""),
+                ],
+                "icd_codes_cms1500s": [diagnosis("9101", "E11.9"), diagnosis("9102", "I10")],
+            },
+            # A date of service with an offset: 2024-01-05 23:30 -0500 is 2024-01-06 in UTC.
+            claim(
+                "8002",
+                "2",
+                "102",
+                "Partially Paid",
+                "2024-01-05T23:30:00-05:00",
+                "300.00",
+                policies=("7003",),
+            )
+            | {
+                "amount_reimbursed": "120.00",
+                "amount_paid": "30",
+                "adjustment": "50.00",
+                "cpt_codes_cms1500s": [claim_line("9003", "90837", "1", "300.00", None)],
+                "icd_codes_cms1500s": [diagnosis("9103", "F41.1")],
+            },
+            claim("8003", "1", "101", "Paid", "2024-01-10", "150.00", policies=("7001",))
+            | {
+                "amount_reimbursed": "120.00",
+                "amount_paid": "30.00",
+                "reimbursed_at": "2024-02-01 10:00:00 UTC",
+                "cpt_codes_cms1500s": [claim_line("9004", "99213", "1", "150.00", "2024-01-10")],
+                "icd_codes_cms1500s": [diagnosis("9104", "E11.9")],
+            },
+            claim("8004", "2", "101", "Denied", "2023-10-01", "80.00", policies=("7003",)),
+            claim("8005", "99", "101", "Draft", "2024-03-01", "50.00"),
+            # No date of service on the claim: its first line's; no policy: no payer.
+            claim("8006", "1", "102", "Submitted", None, "75.5")
+            | {
+                "cpt_codes_cms1500s": [
+                    claim_line("9005", "97803", "1", "40.00", "2024-02-03"),
+                    claim_line("9006", "97803", "1", "35.50", "2024-02-01"),
+                ]
+            },
+        ],
+        "invoices": [
+            invoice("9501", "1", "Unpaid", "100.00", 100.0, "2024-03-01"),
+            invoice("9502", "1", "Partial", "250.00", 150.0, "2023-12-20") | {"paid_percent": 40},
+            invoice("9503", "2", "Paid", "80", 0.0, "2024-01-02") | {"paid_at": "2024-01-03 10:00:00 UTC"},
+            invoice("9504", "2", "Unpaid", "60.00", 60.0, "2024-02-15T15:00:00Z"),
+        ],
+        "invoice_previews": [
+            invoice("9601", "2", "Unpaid", "45.00", 45.0, "2024-03-05") | {"is_preview": True},
+            invoice("9602", "1", "Unpaid", "30.00", 30.0, "2024-03-08") | {"is_preview": True},
+        ],
+        # --- forms, care, tasks, documents ---
+        "form_templates": [
+            form_template("601", "Intake", charting=False),
+            form_template("602", "SOAP note", charting=True),
+            form_template("603", "Consent", charting=False) | {"uploaded_by_healthie_team": True},
+        ],
+        "care_plans": [
+            care_plan("9701", "1", "101", "Diabetes plan"),
+            care_plan("9702", None, "101", "Weight template") | {"is_template": True, "is_active": False},
+            care_plan("9703", "2", "102", "Sleep plan"),
+        ],
+        "goals": [
+            goal("9801", "1", "101", "Walk 30 minutes", "Daily"),
+            goal("9802", "1", "1", "Lose 5 lbs", "Once"),  # set by the patient: their primary provider's
+            goal("9803", "1", "101", "Walk after lunch", "Daily") | {"parent_id": "9801"},
+            goal("9804", "2", "102", "Log meals", "Weekly"),
+            goal("9805", "2", "2", "Sleep 8 hours", "Once"),
+        ],
+        "goal_histories": [
+            goal_history("9901", "9801", "1", "2024-03-09"),
+            goal_history("9902", "9801", "1", "2024-03-08"),
+            goal_history("9903", "9801", "1", "2024-01-15"),
+            goal_history("9904", "9803", "1", "2024-03-01") | {"is_subgoal": True},
+            goal_history("9905", "9805", "2", "2024-02-20"),
+            goal_history("9906", "9802", "1", "2024-02-01"),
+        ],
+        "tasks": [
+            task("9951", "101", "2024-03-05 10:00:00 UTC", due="2024-03-08", priority=1) | {"client_id": "1"},
+            task("9952", "101", "2024-02-20T10:00:00Z", due="2024-03-15"),
+            task("9953", "101", "2023-11-01 10:00:00 UTC"),
+            # 2024-03-09 23:30 -0500 is 2024-03-10 in UTC: zero days old on the as-of day.
+            task("9954", "102", "2024-03-09 23:30:00 -0500", due="2024-03-09", priority=1),
+            task("9955", "102", "2024-02-28 12:00:00 UTC")
+            | {"complete": True, "completed_at": "2024-03-01 12:00:00 UTC", "completed_by_id": "102"},
+            task("9956", "101", "2024-03-01 10:00:00 UTC"),
+            task("9957", None, "2024-01-20 10:00:00 UTC", due="2024-02-01") | {"hidden": True},
+        ],
+        "documents": [
+            document("9981", "1", "101", "Lab results.pdf", "application/pdf", "PDF")
+            | {"shared": True, "include_in_charting": True, "users_count": 1},
+            document("9982", "2", "2", "Insurance card.png", "image/png", "png"),
+            document("9983", "1", "101", "Old referral.pdf", "application/pdf", "pdf"),
+        ],
     },
     changes={
         "providers": [tombstone("103")],
@@ -500,6 +781,28 @@ SCENARIO = Scenario(
                 "form_answers": [],
             },
         ],
+        "insurance_policies": [tombstone("7004")],
+        # 8001 was rejected (still open); the draft 8005 was deleted.
+        "claims": [
+            claim("8001", "1", "101", "Rejected", "2024-02-20", "200.00", policies=("7002", "7001"))
+            | {
+                "cpt_codes_cms1500s": [
+                    claim_line("9001", "99213", "1", "150.00", "2024-02-20", pointers=["A", "B"]),
+                    claim_line("9002", "97802", "2", "25.00", "2024-02-20", mod1="GT", mod2=""),
+                ],
+                "icd_codes_cms1500s": [diagnosis("9101", "E11.9"), diagnosis("9102", "I10")],
+            },
+            tombstone("8005"),
+        ],
+        # The preview 9602 was sent: the previews table still holds its draft until its next pull.
+        "invoices": [invoice("9602", "1", "Unpaid", "30.00", 30.0, "2024-03-08")],
+        "goal_histories": [tombstone("9906"), goal_history("9907", "9804", "2", "2024-03-10")],
+        "tasks": [
+            task("9956", "101", "2024-03-01 10:00:00 UTC")
+            | {"complete": True, "completed_at": "2024-03-10 09:00:00 UTC", "completed_by_id": "101"}
+        ],
+        "care_plans": [tombstone("9703")],
+        "documents": [tombstone("9983")],
     },
 )
 

@@ -2,6 +2,8 @@
 
 The scenario is a full sync followed by a change batch: ids below are Healthie-style numeric strings
 (appointments 10xx, payments 20xx, entries 30xx, forms 40xx, answers 50xx, patients 1-4, providers 10x).
+The revenue-cycle, care, task and document marts are asserted in test_dbt_revenue_cycle.py and
+test_dbt_care_tasks_documents.py.
 """
 
 from __future__ import annotations
@@ -23,17 +25,33 @@ def test_only_the_contract_schemas_hold_relations(built_warehouse: Path) -> None
     )
     assert marts == [
         "dim_appointment_types",
+        "dim_form_templates",
+        "dim_insurance_policies",
         "dim_patients",
         "dim_providers",
         "fct_appointments",
         "fct_billing_items",
+        "fct_care_plans",
+        "fct_claim_diagnoses",
+        "fct_claim_lines",
+        "fct_claims",
+        "fct_documents",
         "fct_entries",
         "fct_form_answer_groups",
         "fct_form_answers",
+        "fct_goal_history",
+        "fct_goals",
+        "fct_invoices",
+        "fct_tasks",
+        "rpt_claims_aging",
         "rpt_form_templates",
+        "rpt_goal_progress",
+        "rpt_invoices_outstanding",
         "rpt_patient_weekly",
+        "rpt_payer_mix",
         "rpt_provider_monthly",
         "rpt_revenue_daily",
+        "rpt_task_backlog",
     ]
 
 
@@ -176,7 +194,8 @@ def test_form_templates_and_daily_revenue(built_warehouse: Path) -> None:
         "select form_template_id, submissions, share_locked, share_signed, median_hours_to_lock "
         "from marts.rpt_form_templates order by 1",
     )
-    assert templates == [("601", 2, 0.5, 0.5, 24.0), ("602", 1, 1.0, 1.0, 2.0)]
+    # 603 has no submissions yet: it is listed (dim_form_templates), with null shares.
+    assert templates == [("601", 2, 0.5, 0.5, 24.0), ("602", 1, 1.0, 1.0, 2.0), ("603", 0, None, None, None)]
     daily = query(
         built_warehouse,
         "select revenue_date, state, sum(amount) from marts.rpt_revenue_daily group by all order by 1, 2",

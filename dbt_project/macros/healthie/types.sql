@@ -71,6 +71,49 @@
 {%- endmacro %}
 
 
+{#-
+    A calendar day from either a date (`YYYY-MM-DD`, taken as is) or a timestamp in any Healthie style
+    (converted to UTC first, then truncated). Claims' and invoices' service dates come either way.
+-#}
+{% macro healthie_day(column, name) -%}
+    {%- set value = "nullif(trim(" ~ column ~ "), '')" -%}
+    case
+        when {{ value }} is null then null
+        when regexp_full_match({{ value }}, '[0-9]{4}-[0-9]{2}-[0-9]{2}') then coalesce(
+            cast(try_strptime({{ value }}, '%Y-%m-%d') as date),
+            error({{ healthie_failure_message(name, "is not a date (expected YYYY-MM-DD)") }})
+        )
+        else cast({{ healthie_timestamp(column, name) }} as date)
+    end
+{%- endmacro %}
+
+
+{#-
+    Money Healthie sends as a GraphQL Float (an invoice's `balance_due`, `write_off_amount`): rounded to
+    cents and kept as DECIMAL(18,2) from there on, so sums stay exact. NaN and infinities fail.
+-#}
+{% macro healthie_float_money(column, name) -%}
+    case
+        when {{ column }} is null then null
+        when isfinite({{ column }}) then cast(round({{ column }}, 2) as decimal(18, 2))
+        else error({{ healthie_failure_message(name, "is not a finite amount") }})
+    end
+{%- endmacro %}
+
+
+{#- A quantity sent as a string (a claim line's `units`: "1", "2.5"): DOUBLE, failing when not a number. -#}
+{% macro healthie_number(column, name) -%}
+    {%- set value = "nullif(trim(" ~ column ~ "), '')" -%}
+    case
+        when {{ value }} is null then null
+        else coalesce(
+            try_cast({{ value }} as double),
+            error({{ healthie_failure_message(name, "is not a number") }})
+        )
+    end
+{%- endmacro %}
+
+
 {% macro healthie_failure_message(name, problem) -%}
     '{{ this.identifier }}.{{ name }}: a value {{ problem | replace("'", "''") }}'
 {%- endmacro %}
