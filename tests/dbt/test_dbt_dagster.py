@@ -91,8 +91,11 @@ def test_models_are_keyed_by_schema_and_grouped_by_folder(translated: dg.AssetsD
     assert groups["marts/fct_appointments"] == "marts"
     assert groups["marts/dim_patients"] == "marts"
     assert groups["marts/rpt_provider_monthly"] == "reporting"
+    assert groups["marts/fct_claims"] == "marts"  # models/marts/revenue_cycle
+    assert groups["marts/rpt_claims_aging"] == "reporting"
     assert set(groups.values()) == {"staging", "intermediate", "marts", "reporting"}
-    assert len(groups) == 21
+    # 20 staging views (stg_healthie__claim_lines, ...), 1 intermediate, 19 marts, 9 reports.
+    assert len(groups) == 49
 
 
 def test_dbt_tests_are_asset_checks(translated: dg.AssetsDefinition) -> None:
