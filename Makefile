@@ -58,7 +58,7 @@ test-dashboards: install manifest chromium
 
 # docs/img/*.png: each page over a demo-scale sync, as the browser tests see it.
 screenshots: install manifest chromium
-	DASHBOARD_SCREENSHOTS=$(CURDIR)/docs/img $(BIN)/pytest -q -m browser tests/dashboards -k screenshots
+	DASHBOARD_SCREENSHOTS=$(CURDIR)/docs/img $(BIN)/pytest -q -m browser tests/dashboards -k test_page_renders
 
 sandbox: install
 	$(BIN)/healthie-sandbox serve --port 8765

@@ -9,12 +9,20 @@ import streamlit as st
 STATUS_ORDER = ["occurred", "scheduled", "no_show", "cancelled", "re_scheduled"]
 
 
-def show(chart: alt.Chart | alt.LayerChart, frame: pd.DataFrame, empty: str) -> None:
-    """Draw `chart`, or say `empty` when its data has no rows (a filter that matches nothing)."""
+def show(
+    chart: alt.Chart | alt.LayerChart, frame: pd.DataFrame, empty: str, *, height: int | None = None
+) -> None:
+    """Draw `chart` (`height` pixels, else its own), or say `empty` when its data has no rows (a
+    filter that matches nothing)."""
     if frame.empty:
         st.info(empty)
     else:
-        st.altair_chart(chart, width="stretch")
+        st.altair_chart(chart, width="stretch", height=height if height is not None else "content")
+
+
+def bars_height(frame: pd.DataFrame) -> int:
+    """Pixels for a horizontal bar chart of `frame`: a readable band per bar plus the axis."""
+    return 28 * max(len(frame), 2) + 60
 
 
 def stacked_bars(frame: pd.DataFrame, *, x: str, x_title: str, y: str, y_title: str, color: str) -> alt.Chart:
@@ -73,12 +81,12 @@ def horizontal_bars(
     """One bar per category, largest first, each labelled with its value."""
     order = [str(name) for name in frame.sort_values(value, ascending=False)[category]]
     base = alt.Chart(frame).encode(
-        y=alt.Y(f"{category}:N", sort=order, title=None),
+        y=alt.Y(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelLimit=240, labelOverlap=False)),
         x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(format=value_format)),
         tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=value_format)],
     )
     labels = base.mark_text(align="left", dx=4).encode(text=alt.Text(f"{value}:Q", format=value_format))
-    return (base.mark_bar() + labels).properties(height=max(120, 32 * len(frame)))
+    return base.mark_bar() + labels
 
 
 def long_format(

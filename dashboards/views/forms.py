@@ -52,6 +52,7 @@ def render() -> None:
             ),
             templates,
             "No forms submitted in this range.",
+            height=charts.bars_height(templates),
         )
     with right:
         st.subheader("Median hours to lock")
@@ -66,6 +67,7 @@ def render() -> None:
             ),
             locked,
             "No locked forms in this range.",
+            height=charts.bars_height(locked),
         )
     st.subheader("Templates")
     if not templates.empty:

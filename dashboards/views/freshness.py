@@ -82,6 +82,7 @@ def render() -> None:
             charts.horizontal_bars(rows, category="mart", value="rows", title="Rows", value_format=",d"),
             rows,
             "The published file holds no marts.",
+            height=charts.bars_height(rows),
         )
     with right:
         st.subheader("Checks on the published marts")

@@ -63,6 +63,7 @@ def render() -> None:
             ),
             rates,
             "No appointments came due in this range.",
+            height=charts.bars_height(rates),
         )
     with right:
         st.subheader("Median hours to lock chart notes")
@@ -77,6 +78,7 @@ def render() -> None:
             ),
             locking,
             "No locked chart notes in this range.",
+            height=charts.bars_height(locking),
         )
     st.caption(
         "Booked: appointments (not availability blocks) starting in the range; no-show rate: no-shows / "

@@ -49,6 +49,8 @@ CHROMIUM_FLAGS = [
 ]
 #: Charts each page draws (vega-embed), with the default filters.
 CHARTS = {"overview": 3, "providers": 2, "engagement": 4, "forms": 2, "freshness": 1}
+#: Tables each page shows (Streamlit loads its table component lazily, after the script finished).
+TABLES = {"overview": 0, "providers": 1, "engagement": 0, "forms": 1, "freshness": 3}
 LOOPBACK = {"127.0.0.1", "localhost"}
 WAIT_SECONDS = 60
 
@@ -141,13 +143,15 @@ class Tab:
         title = page_spec(slug).title
         self.page.locator("h1").filter(has_text=title).first.wait_for(timeout=WAIT_SECONDS * 1000)
         self.page.wait_for_function(
-            """([charts]) => {
+            """([charts, tables]) => {
                 if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
                 const drawn = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
                     .filter(chart => chart.querySelector('canvas, svg'));
-                return drawn.length >= charts;
+                const filled = document.querySelectorAll('[data-testid="stTable"] td').length;
+                return drawn.length >= charts && (tables === 0 || filled > 0)
+                    && document.querySelectorAll('[data-testid="stTable"]').length >= tables;
             }""",
-            arg=[CHARTS[slug]],
+            arg=[CHARTS[slug], TABLES[slug]],
             timeout=WAIT_SECONDS * 1000,
         )
 
@@ -188,6 +192,7 @@ def test_page_renders_its_charts_and_the_marts_numbers(
     assert tab.exceptions() == []
     sizes = tab.chart_sizes()
     assert len(sizes) == CHARTS[slug]
+    assert tab.page.locator('[data-testid="stTable"]').count() == TABLES[slug]
     assert all(width > 50 and height > 50 for width, height in sizes), sizes
     assert_headlines(tab.headlines(), expected_headlines(product.warehouse_file)[slug])
     assert tab.problems == []
