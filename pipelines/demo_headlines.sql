@@ -18,3 +18,11 @@ union all
 select 'journal entries', cast(count(*) as varchar) from marts.fct_entries
 union all
 select 'form answers (one row per answer)', cast(count(*) as varchar) from marts.fct_form_answers
+union all
+select 'open claims (billed, not settled)',
+    cast(coalesce(sum(open_claims), 0) as varchar) || ', ' || cast(coalesce(sum(outstanding_amount), 0) as varchar) || ' outstanding'
+from marts.rpt_claims_aging
+union all
+select 'open tasks (overdue)',
+    cast(coalesce(sum(open_tasks), 0) as varchar) || ' (' || cast(coalesce(sum(overdue_tasks), 0) as varchar) || ')'
+from marts.rpt_task_backlog
