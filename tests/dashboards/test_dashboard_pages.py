@@ -8,16 +8,19 @@ provider) and under a provider and a date-range filter. A missing or unreadable 
 
 from __future__ import annotations
 
+import os
 import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from conftest import assert_headlines, expected_headlines, marts_query
 from e2e.product import Product
 from streamlit.testing.v1 import AppTest
 
+from dashboards import data
 from dashboards import formatting as fmt
 from dashboards.pages import PAGES, ROW_LEVEL_VAR, enabled_pages
 
@@ -145,3 +148,27 @@ def test_streamlit_config_keeps_usage_statistics_off_and_serves_loopback() -> No
     assert config["server"]["address"] == "127.0.0.1"
     assert config["server"]["port"] == 8501
     assert config["server"]["headless"] is True
+
+
+def test_a_new_publish_is_read_at_once_despite_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Results are cached per published file: a publish (a new file renamed over the old) is a miss."""
+    monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path))
+
+    def publish(names: list[str]) -> None:
+        temp = tmp_path / "next.duckdb"
+        with duckdb.connect(str(temp)) as con:
+            con.execute("create schema marts")
+            con.execute("create table marts.dim_providers (provider_id varchar, full_name varchar)")
+            con.executemany(
+                "insert into marts.dim_providers values (?, ?)", [[str(i), n] for i, n in enumerate(names)]
+            )
+        os.replace(temp, tmp_path / "warehouse.duckdb")
+
+    publish(["A"])
+    assert list(data.query("providers")["provider_name"]) == ["A"]
+    assert list(data.query("providers")["provider_name"]) == ["A"]  # cached
+    publish(["A", "B"])
+    assert list(data.query("providers")["provider_name"]) == ["A", "B"]
+    assert data.status().marts == ("dim_providers",)
