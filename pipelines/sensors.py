@@ -36,6 +36,9 @@ from pipelines.webhooks.refresh_config import REFRESH_JOB_NAME, refresh_run_conf
 DEFAULT_MINIMUM_INTERVAL_SECONDS = 5
 DEFAULT_RETRY_AFTER_SECONDS = 600
 DEFAULT_SENT_WEBHOOKS_INTERVAL_SECONDS = 300
+#: A tick's reads stay well inside Dagster's sensor timeout (60 s): two attempts of at most 10 s each.
+SENSOR_READ_ATTEMPTS = 2
+SENSOR_READ_TIMEOUT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,10 @@ def build_sent_webhooks_sensor(
         cursor = SentWebhooksCursor.parse(context.cursor)
         try:
             with Inbox(inbox_path(warehouse.path)) as inbox:
-                report = recover_missed(inbox, healthie_reader(healthie), commit=False)
+                reader = healthie_reader(
+                    healthie, max_attempts=SENSOR_READ_ATTEMPTS, timeout_seconds=SENSOR_READ_TIMEOUT_SECONDS
+                )
+                report = recover_missed(inbox, reader, commit=False)
         except RecoveryError as exc:
             # Transient trouble reading the list: the next tick tries again; say so in the tick.
             return dg.SensorResult(skip_reason=dg.SkipReason(str(exc)), cursor=cursor.dumps())

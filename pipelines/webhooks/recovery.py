@@ -29,12 +29,12 @@ import asyncio
 import hashlib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from pipelines.healthie.client import HealthieClient
+from pipelines.healthie.client import ClientSettings, HealthieClient
 from pipelines.healthie.sent_webhooks import SentWebhook, SentWebhookRead, read_sent_since
 from pipelines.webhooks.app import WEBHOOK_PATH
 from pipelines.webhooks.events import WebhookEvent, stream_for
@@ -52,9 +52,9 @@ SentReader = Callable[[datetime], SentWebhookRead]
 
 
 class ClientSource(Protocol):
-    """What can open a Healthie client (the `HealthieResource`)."""
+    """What holds the Healthie client's settings (the `HealthieResource`)."""
 
-    def client(self) -> HealthieClient: ...
+    def client_settings(self) -> ClientSettings: ...
 
 
 class RecoveryError(RuntimeError):
@@ -160,11 +160,22 @@ def recover_missed(inbox: Inbox, read: SentReader, *, commit: bool = True) -> Re
     )
 
 
-def healthie_reader(source: ClientSource) -> SentReader:
-    """A reader of `sentWebhooks` through one client (its rate limiter and retries) per read."""
+def healthie_reader(
+    source: ClientSource, *, max_attempts: int | None = None, timeout_seconds: float | None = None
+) -> SentReader:
+    """A reader of `sentWebhooks` through one client (its rate limiter and retries) per read.
+
+    A sensor passes fewer attempts and a shorter timeout than a run: its evaluation must end within
+    Dagster's sensor timeout, and its next tick is the retry.
+    """
+    settings = source.client_settings()
+    if max_attempts is not None:
+        settings = replace(settings, max_attempts=max_attempts)
+    if timeout_seconds is not None:
+        settings = replace(settings, timeout_seconds=timeout_seconds)
 
     async def read(since: datetime) -> SentWebhookRead:
-        async with source.client() as client:
+        async with HealthieClient(settings) as client:
             return await read_sent_since(client, since)
 
     return lambda since: asyncio.run(read(since))
