@@ -396,7 +396,7 @@ class ChangeService:
         rng, now = self.rng, self.now()
         if stream.name == "claims":
             status = rows.CLAIM_STATUS(rng)
-            paid = status in ("paid", "partial")
+            paid = status in ("Paid", "Partially Paid")
             return {
                 "status": status,
                 "amount_reimbursed": rows.money(int(float(row["total_charge"] or 0) * 60)) if paid else None,

@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Sequence
 
+from healthie_sandbox import model
 from healthie_sandbox.faults import FaultConfig, FaultKind, FaultRule
 from healthie_sandbox.runtime import DEFAULT_API_KEY, DISK_SCALE, Settings, build_store
 from healthie_sandbox.webhooks import DigestEncoding, WebhookConfig
@@ -121,7 +122,7 @@ def _generate(args: argparse.Namespace) -> None:
     settings = Settings(scale=args.scale, seed=args.seed, on_disk=args.on_disk, tmp_dir=args.tmp_dir)
     started, cpu_started = time.perf_counter(), time.process_time()
     seeded = build_store(settings, args.scale, args.seed)
-    tables = ("appointments", "billing_items", "entries", "form_answer_groups", "users")
+    tables = tuple(entity.table for entity in model.ENTITIES if entity is not model.SENT_WEBHOOKS)
     counts = {t: seeded.store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
     seeded.store.close()
     print(

@@ -205,8 +205,8 @@ PAYERS = (
     ("SELF", "Self-Pay / Sliding Scale"),
 )
 CLAIM_STATUSES = (
-    ("draft", 8), ("submitted", 14), ("accepted", 10), ("rejected", 5), ("denied", 6),
-    ("partial", 9), ("paid", 45), ("void", 3),
+    ("Draft", 8), ("Submitted", 14), ("Accepted", 10), ("Rejected", 5), ("Denied", 6),
+    ("Partially Paid", 9), ("Paid", 45), ("Void", 3),
 )  # fmt: skip
 INVOICE_TYPES = (("offering", 35), ("appointment", 40), ("cms1500", 10), ("other", 15))
 INVOICE_STATUSES = (("Paid", 60), ("Partial", 12), ("Unpaid", 28))

@@ -224,13 +224,15 @@ def _policies(store: Store, config: SeedConfig, world: World, anchor: int) -> No
 
     def produce() -> Iterator[Row]:
         nonlocal next_id
+        insured = 0
         for patient in world.patients:
             if rng.random() >= POLICY_SHARE:
                 continue
+            insured += 1  # every fifth insured patient has a secondary, every eighth an old policy
             priorities = ["primary"]
-            if rng.random() < 0.2:
+            if insured % 5 == 1:
                 priorities.append("secondary")
-            if rng.random() < 0.1:
+            if insured % 8 == 2:
                 priorities.append("inactive")
             for priority in priorities:
                 created = anchor - int(rng.random() * HISTORY)

@@ -538,8 +538,8 @@ def claim(
     copay = pick(rng, (0, 0, 1500, 2000, 3000))
     reimbursed = paid_out = None
     amount_reimbursed: str | None = None
-    if status in ("paid", "partial"):
-        share = 0.5 + rng.random() * 0.4 if status == "paid" else 0.1 + rng.random() * 0.3
+    if status in ("Paid", "Partially Paid"):
+        share = 0.5 + rng.random() * 0.4 if status == "Paid" else 0.1 + rng.random() * 0.3
         amount_reimbursed = money(int(total * share))
         reimbursed_ts = min(now, created + int(7 + rng.random() * 50) * DAY)
         reimbursed = stamp(reimbursed_ts)
@@ -552,10 +552,10 @@ def claim(
         "status": status,
         "date_of_service": service_day,
         "total_charge": money(total),
-        "amount_paid": money(copay if status != "draft" and rng.random() < 0.7 else 0),
+        "amount_paid": money(copay if status != "Draft" and rng.random() < 0.7 else 0),
         "amount_reimbursed": amount_reimbursed,
         "adjustment": money(int(total * 0.1))
-        if status in ("paid", "partial") and rng.random() < 0.5
+        if status in ("Paid", "Partially Paid") and rng.random() < 0.5
         else "0.00",
         "client_responsibility": money(copay),
         "copay": money(copay),

@@ -30,6 +30,8 @@ import duckdb
 
 from healthie_sandbox.server import SandboxHandle, start_in_thread
 from pipelines.assets.publish import published_path
+from pipelines.healthie.streams import STREAMS_BY_NAME
+from pipelines.lake.layout import lake_table
 from pipelines.settings import build_warehouse_config, warehouse_dir_from_env
 from pipelines.webhooks.harness import receiver_process
 
@@ -150,6 +152,14 @@ def entry_count(warehouse_dir: Path) -> int:
     return int(query_marts(warehouse_dir, "select count(*) from marts.fct_entries")[0][0])
 
 
+def lake_value(warehouse_dir: Path, stream: str, row_id: str, field: str) -> str:
+    """One field of one lake row (the extract's table, before dbt), or where the row is not."""
+    spec = STREAMS_BY_NAME[stream]
+    table = lake_table(warehouse_dir, stream, spec.arrow_schema).to_arrow().select(["id", field])
+    values = [row[field] for row in table.to_pylist() if row["id"] == row_id]
+    return str(values[0]) if values else "(not in the lake)"
+
+
 def demonstrate_webhooks(
     defs: dg.Definitions,
     instance: dg.DagsterInstance,
@@ -172,11 +182,18 @@ def demonstrate_webhooks(
         entry_count(warehouse_dir),
     )
 
-    say(f"  in Healthie: appointment {appointment_id} marked No-Show, a weight logged for its patient")
+    claim_id = str(next(r for r in control.truth("claims") if r["status"] == "Submitted")["id"])
+    draft_id = str(control.truth("invoice_previews")[0]["id"])
+    before_claim = lake_value(warehouse_dir, "claims", claim_id, "status")
+
+    say(f"  in Healthie: appointment {appointment_id} marked No-Show, a weight logged for its patient,")
+    say(f"  claim {claim_id} paid by the payer, draft invoice {draft_id} sent")
     control.update("appointments", appointment_id, pm_status="No-Show")
     control.create(
         "entries", type="MetricEntry", category="Weight", metric_stat=81.4, poster={"id": patient_id}
     )
+    control.update("claims", claim_id, status="Paid")
+    control.update("invoice_previews", draft_id, is_preview=False)
     control.flush_webhooks()
     deliveries = control.webhook_deliveries()
     say(f"  sandbox sent {len(deliveries)} signed webhook(s) to the receiver")
@@ -199,6 +216,11 @@ def demonstrate_webhooks(
     )
     say(f"  marts.fct_appointments[{appointment_id}].status: {before_status} -> {after_status}")
     say(f"  marts.fct_entries rows: {before_entries} -> {after_entries}")
+    after_claim = lake_value(warehouse_dir, "claims", claim_id, "status")
+    sent = lake_value(warehouse_dir, "invoices", draft_id, "id")
+    still_draft = lake_value(warehouse_dir, "invoice_previews", draft_id, "id")
+    say(f"  lake claims[{claim_id}].status: {before_claim} -> {after_claim}")
+    say(f"  lake invoice {draft_id}: invoices {sent}, invoice_previews {still_draft}")
     say(f"  webhook to fresh marts: {time.perf_counter() - started:.1f} s after the sensor fired")
 
 

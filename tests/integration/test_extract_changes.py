@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipelines.healthie.streams import APPOINTMENTS, BILLING_ITEMS, STREAMS_BY_NAME
+from pipelines.healthie.streams import APPOINTMENTS, STREAMS_BY_NAME
 from pipelines.lake.layout import lake_table
 
 from .conftest import NO_MISMATCH, materializations, materialize, mismatches, resource_for
@@ -39,13 +39,14 @@ def test_concurrent_changes_miss_nothing_that_existed_throughout(own_sandbox: An
 
 
 def test_rerun_deletes_deleted_rows(own_sandbox: Any, tmp_path: Path) -> None:
-    streams = ["appointments", "billing_items"]
+    # soft deletes (appointments, payments, claims) and hard ones (policies under patients, tasks)
+    streams = ["appointments", "billing_items", "claims", "insurance_policies", "tasks"]
     healthie = resource_for(own_sandbox)
     with own_sandbox.control() as control:
         assert materialize(healthie, tmp_path, streams).success
-        for spec in (APPOINTMENTS, BILLING_ITEMS):
-            for row in control.truth(spec.name)[:2]:
-                control.delete(spec.name, row["id"])
+        for stream in streams:
+            for row in control.truth(stream)[:2]:
+                control.delete(stream, row["id"])
         result = materialize(healthie, tmp_path, streams)
         assert result.success
         for stream in streams:

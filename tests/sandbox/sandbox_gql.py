@@ -31,6 +31,13 @@ class StreamDoc:
     by_id_op: str | None
     required: dict[str, Any]
     cursor: bool = True
+    order: str = "CREATED_AT_ASC"
+    """A stable ascending order the list takes (goals have no created-at order)."""
+    nested: str | None = None
+    """The list pages parents whose `nested` list holds the rows (insurance policies under users)."""
+
+    def rows(self, page: list[Any]) -> list[Any]:
+        return page if self.nested is None else [row for parent in page for row in parent[self.nested]]
 
 
 STREAM_DOCS = (
@@ -55,6 +62,40 @@ STREAM_DOCS = (
     StreamDoc("patients", "patients", "Patients", "PatientsCount", "Patient", {"should_paginate": True}),
     StreamDoc("providers", "providers", "Providers", "ProvidersCount", None, {}, cursor=False),
     StreamDoc("appointment_types", "appointment_types", "AppointmentTypes", None, None, {}),
+    StreamDoc("claims", "claims", "Claims", "ClaimsCount", "Claim", {"should_paginate": True}),
+    StreamDoc("invoices", "invoices", "Invoices", "InvoicesCount", "Invoice", {"preview": False}),
+    StreamDoc(
+        "invoice_previews", "invoice_previews", "InvoicePreviews", None, "InvoicePreview", {"preview": True}
+    ),
+    StreamDoc(
+        "insurance_policies",
+        "insurance_policies",
+        "InsurancePolicies",
+        None,
+        "InsurancePolicy",
+        {"should_paginate": True},
+        nested="policies",
+    ),
+    StreamDoc(
+        "form_templates",
+        "form_templates",
+        "FormTemplates",
+        "FormTemplatesCount",
+        "FormTemplate",
+        {"should_paginate": True, "include_default_templates": True},
+    ),
+    StreamDoc("care_plans", "care_plans", "CarePlans", "CarePlansCount", "CarePlan", {}),
+    StreamDoc("goals", "goals", "Goals", "GoalsCount", "Goal", {}, order="START_DATE_ASC"),
+    StreamDoc(
+        "goal_histories",
+        "goal_histories",
+        "GoalHistories",
+        "GoalHistoriesCount",
+        "GoalHistory",
+        {"should_paginate": True, "unique": False, "include_subgoals": True},
+    ),
+    StreamDoc("tasks", "tasks", "Tasks", "TasksCount", "Task", {"show_hidden": True}, order="CREATED_ASC"),
+    StreamDoc("documents", "documents", "Documents", "DocumentsCount", "Document", {"should_paginate": True}),
 )
 STREAM_DOC = {s.stream: s for s in STREAM_DOCS}
 
@@ -96,15 +137,15 @@ class Gql:
         return next(iter(data.values()))
 
     def pull_cursor(
-        self, stream: str, page_size: int, order_by: str = "CREATED_AT_ASC", **extra: Any
+        self, stream: str, page_size: int, order_by: str | None = None, **extra: Any
     ) -> list[Any]:
         spec = STREAM_DOC[stream]
-        variables = {**spec.required, "page_size": page_size, "order_by": order_by, **extra}
+        variables = {**spec.required, "page_size": page_size, "order_by": order_by or spec.order, **extra}
         rows: list[Any] = []
         after = None
         while True:
             page = self.op(stream, spec.list_op, **variables, after=after)
-            rows += page
+            rows += spec.rows(page)
             if len(page) < page_size:
                 return rows
             after = page[-1]["cursor"]
@@ -120,12 +161,17 @@ class Gql:
         return list(self.data(query, {**spec.required, "offset": offset, **variables}, spec.list_op)["items"])
 
     def pull_offset(
-        self, stream: str, page_size: int, order_by: str = "CREATED_AT_ASC", **extra: Any
+        self, stream: str, page_size: int, order_by: str | None = None, **extra: Any
     ) -> list[Any]:
+        spec = STREAM_DOC[stream]
         rows: list[Any] = []
+        offset = 0
         while True:
-            page = self.offset_page(stream, len(rows), page_size=page_size, order_by=order_by, **extra)
-            rows += page
+            page = self.offset_page(
+                stream, offset, page_size=page_size, order_by=order_by or spec.order, **extra
+            )
+            offset += len(page)
+            rows += spec.rows(page)
             if len(page) < page_size:
                 return rows
 
@@ -140,8 +186,11 @@ def matches_truth(item: dict[str, Any], truth: dict[str, Any]) -> bool:
             if value["id"] != expected["id"]:
                 return False
         elif isinstance(value, list):
-            if [{k: e[k] for k in v} for v, e in zip(value, expected, strict=True)] != value:
+            if len(value) != len(expected):
                 return False
+            for v, e in zip(value, expected, strict=True):
+                if not (matches_truth(v, e) if isinstance(v, dict) else v == e):
+                    return False
         elif value != expected:
             return False
     return True

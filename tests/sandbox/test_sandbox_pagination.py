@@ -99,7 +99,8 @@ def _assert_types(value: object, type_name: str) -> None:
         while hasattr(field_type, "of_type"):
             field_type = field_type.of_type
         if field_type.name in SCALARS:
-            assert type(item) is SCALARS[field_type.name], f"{type_name}.{key} = {item!r}"
+            for element in item if isinstance(item, list) else [item]:  # a list of scalars: pointers
+                assert element is None or type(element) is SCALARS[field_type.name], f"{type_name}.{key}"
         elif isinstance(item, list):
             for element in item:
                 _assert_types(element, field_type.name)
@@ -111,7 +112,10 @@ def _assert_types(value: object, type_name: str) -> None:
     ("stream", "type_name"),
     [("appointments", "Appointment"), ("billing_items", "BillingItem"), ("entries", "Entry"),
      ("form_answer_groups", "FormAnswerGroup"), ("patients", "User"), ("providers", "User"),
-     ("appointment_types", "AppointmentType")],
+     ("appointment_types", "AppointmentType"), ("claims", "Cms1500"), ("invoices", "RequestedPayment"),
+     ("invoice_previews", "RequestedPayment"), ("insurance_policies", "Policy"),
+     ("form_templates", "CustomModuleForm"), ("care_plans", "CarePlan"), ("goals", "Goal"),
+     ("goal_histories", "GoalHistory"), ("tasks", "Task"), ("documents", "Document")],
 )  # fmt: skip
 def test_values_have_their_schema_types(stream: str, type_name: str, sandbox_control: SandboxControl) -> None:
     for row in sandbox_control.truth(stream):
