@@ -62,15 +62,17 @@ select
 
 -- name: forms
 select
-    (select count(*) from marts.rpt_form_templates) as templates,
+    (select count(*) from marts.rpt_form_templates where submissions > 0) as templates,
     (select sum(submissions) from marts.rpt_form_templates) as submissions,
     (select sum(signed_submissions) / sum(submissions) from marts.rpt_form_templates) as share_signed,
     (select median(hours_to_lock) from marts.fct_form_answer_groups where form_template_id is not null)
         as median_hours_to_lock
 
 -- name: form_templates
+-- (rpt_form_templates also lists templates nobody submitted; the page lists those used in the range)
 select form_template_name, is_charting_note, submissions, share_locked, share_signed, median_hours_to_lock
 from marts.rpt_form_templates
+where submissions > 0
 order by form_template_name
 
 -- name: mart_tables
