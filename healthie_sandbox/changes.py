@@ -235,6 +235,8 @@ class ChangeService:
 
     def _remember(self, stream: Stream, row_id: int, row: Row) -> None:
         """New people and types join the pools later rows draw references from."""
+        if stream.name == "claims":
+            self.world.referable("cms1500s", row_id)
         if stream.name == "insurance_policies":
             payer = next(
                 (name for plan, name in self.world.plans if plan == row.get("insurance_plan_id")), ""

@@ -258,6 +258,8 @@ def _facts(store: Store, config: SeedConfig, counts: Counts, world: World, ancho
             created = min(start, anchor) - 3600 - int(rng.random() * 45 * DAY)
             row = rows.appointment(rng, world, created, start, anchor, deleted=rng.random() < DELETED_SHARE)
             row["id"] = ID_BASE["appointments"] + i
+            if row["deleted_at"] is None:
+                world.referable("appointments", row["id"])
             yield row
 
     def billing_items() -> Iterator[Row]:
@@ -285,9 +287,12 @@ def _facts(store: Store, config: SeedConfig, counts: Counts, world: World, ancho
         for i in range(total):
             finished = rng.random() >= UNFINISHED_SHARE / (1 + UNFINISHED_SHARE)
             deleted = rng.random() < DELETED_SHARE
-            yield rows.form_answer_group(
+            row = rows.form_answer_group(
                 rng, world, ID_BASE["form_answer_groups"] + i, spread(rng), anchor, finished, deleted
             )
+            if row["finished"] and row["deleted_at"] is None:
+                world.referable("form_answer_groups", row["id"])
+            yield row
 
     loaders: tuple[tuple[model.Entity, Callable[[], Iterator[Row]]], ...] = (
         (model.APPOINTMENTS, appointments),
@@ -298,14 +303,6 @@ def _facts(store: Store, config: SeedConfig, counts: Counts, world: World, ancho
     for entity, produce in loaders:
         _load(store, entity, produce())
     store.add_tombstones("entries", holes)
-    world.id_ranges.update(
-        appointments=(ID_BASE["appointments"], ID_BASE["appointments"] + counts.appointments - 1),
-        form_answer_groups=(
-            ID_BASE["form_answer_groups"],
-            ID_BASE["form_answer_groups"] + round(counts.forms * (1 + UNFINISHED_SHARE)) - 1,
-        ),
-        cms1500s=(ID_BASE["cms1500s"], ID_BASE["cms1500s"] + counts.claims - 1),
-    )
 
 
 def _care(store: Store, config: SeedConfig, counts: Counts, world: World, anchor: int) -> None:
@@ -317,9 +314,12 @@ def _care(store: Store, config: SeedConfig, counts: Counts, world: World, anchor
     def claims() -> Iterator[Row]:
         rng = _rng(config, "cms1500s")
         for i in range(counts.claims):
-            yield rows.claim(
+            row = rows.claim(
                 rng, world, ID_BASE["cms1500s"] + i, spread(rng), anchor, rng.random() < DELETED_SHARE
             )
+            if row["deleted_at"] is None:
+                world.referable("cms1500s", row["id"])
+            yield row
 
     def invoices() -> Iterator[Row]:
         rng = _rng(config, "requested_payments")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 import time
 import unicodedata
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -79,8 +80,9 @@ class World:
     """(insurance plan id, payer name)"""
     policies_of: dict[int, list[tuple[int, str, str]]] = field(default_factory=dict)
     """patient id -> [(policy id, priority_type, payer name)]"""
-    id_ranges: dict[str, tuple[int, int]] = field(default_factory=dict)
-    """table -> (first, last) seeded id: references to appointments, forms, claims draw from these."""
+    refs: dict[str, array[int]] = field(default_factory=dict)
+    """table -> ids of its live rows that invoices and claims may reference (appointments, finished
+    forms, claims), as compact arrays: a reference never points at a row that was deleted at seed."""
     _patients_of: dict[int, list[Person]] = field(default_factory=dict)
 
     def add_patient(self, person: Person) -> None:
@@ -100,11 +102,11 @@ class World:
         return pick(rng, self.patients)
 
     def some_id(self, rng: random.Random, table: str) -> int | None:
-        first_last = self.id_ranges.get(table)
-        if not first_last or first_last[1] < first_last[0]:
-            return None
-        first, last = first_last
-        return first + int(rng.random() * (last - first + 1))
+        ids = self.refs.get(table)
+        return pick(rng, ids) if ids else None
+
+    def referable(self, table: str, row_id: int) -> None:
+        self.refs.setdefault(table, array("q")).append(row_id)
 
     def patient_of(self, rng: random.Random, provider_id: int) -> Person:
         own = self._patients_of.get(provider_id)
