@@ -23,7 +23,7 @@ manifest: install
 	$(BIN)/python -m pipelines.assets.dbt
 
 run: install manifest
-	$(BIN)/python -m pipelines.demo
+	$(BIN)/python -m pipelines.dev.demo
 
 test: install lint typecheck pytest
 

@@ -29,8 +29,8 @@ import pyarrow as pa
 from deltalake import write_deltalake
 
 from pipelines.assets.dbt import DBT_EXECUTABLE, DBT_PROJECT_DIR, dbt_build_args
+from pipelines.files import ensure_dir
 from pipelines.healthie.streams import STREAMS, STREAMS_BY_NAME
-from pipelines.lake.files import ensure_dir
 from pipelines.lake.layout import BatchId, BatchKind, lake_table
 from pipelines.lake.table import LakeTable, deletions
 

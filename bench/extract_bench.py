@@ -41,13 +41,13 @@ from pathlib import Path
 from typing import Any
 
 from healthie_sandbox.server import SandboxHandle, start_in_thread
+from pipelines.extract.rows import rows_to_table
+from pipelines.files import ensure_dir
 from pipelines.healthie.client import ClientSettings, HealthieClient
 from pipelines.healthie.pager import PageSizer, iter_pages
 from pipelines.healthie.streams import APPOINTMENTS
 from pipelines.healthie.windows import Window
-from pipelines.lake.files import ensure_dir
 from pipelines.lake.layout import BatchId, BatchKind, batch_dir, part_name
-from pipelines.lake.rows import rows_to_table
 from pipelines.lake.writer import PartWriter
 
 #: Sandbox scale per row count of the appointments stream (4,000 appointments per unit of scale).
@@ -159,7 +159,7 @@ def run_child(handle: SandboxHandle, mode: str, rate: float) -> dict[str, Any]:
             "WAREHOUSE_DIR": warehouse,
         }
         if mode == "windowed":
-            command = [sys.executable, "-m", "pipelines.healthie.cli", "--stream", "appointments"]
+            command = [sys.executable, "-m", "pipelines.extract.cli", "--stream", "appointments"]
         else:
             command = [sys.executable, "-m", "bench.extract_bench", "--child-sequential"]
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)

@@ -43,9 +43,9 @@ import dagster as dg
 
 from healthie_sandbox.control import SandboxControl
 from healthie_sandbox.server import start_in_thread
-from pipelines.demo import QUIET_LOGS, appointment_status
+from pipelines.dev.demo import QUIET_LOGS, appointment_status
+from pipelines.dev.harness import receiver_process
 from pipelines.settings import build_warehouse_config
-from pipelines.webhooks.harness import receiver_process
 from pipelines.webhooks.inbox import Inbox, inbox_path
 
 SCALE = 1.0
@@ -109,7 +109,7 @@ class Daemon:
     """
 
     def __init__(self, defs: dg.Definitions, instance: dg.DagsterInstance, warehouse_dir: Path) -> None:
-        from pipelines.sensors import webhook_inbox_sensor
+        from pipelines.refresh.sensors import webhook_inbox_sensor
 
         self.sensor = webhook_inbox_sensor
         self.job = defs.resolve_job_def("webhook_refresh")

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from pipelines.dev.harness import event_body, receiver_process, signed_headers
 from pipelines.webhooks.app import WEBHOOK_PATH
-from pipelines.webhooks.harness import event_body, receiver_process, signed_headers
 from pipelines.webhooks.inbox import Inbox, inbox_path
 
 SECRET = "whsec_bench"

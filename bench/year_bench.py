@@ -67,11 +67,12 @@ import dagster as dg
 from bench.freshness_bench import step_seconds
 from healthie_sandbox.control import SandboxControl
 from pipelines.assets.checks import size_bounds
-from pipelines.demo import QUIET_LOGS
+from pipelines.dev.demo import QUIET_LOGS
+from pipelines.dev.harness import receiver_process
+from pipelines.healthie.settings import RATE_LIMIT_VAR
 from pipelines.lake.layout import lake_dir
 from pipelines.lake.settings import DEFAULT_RETENTION_DAYS, RETENTION_VAR
-from pipelines.settings import RATE_LIMIT_VAR, build_warehouse_config
-from pipelines.webhooks.harness import receiver_process
+from pipelines.settings import build_warehouse_config
 from pipelines.webhooks.inbox import Inbox, inbox_path
 
 SEED = 7
@@ -327,7 +328,7 @@ class Product:
 
     def tick(self) -> dg.RunRequest | None:
         """Evaluate the sensor as the daemon would (cursor kept); the run it asks for, if any."""
-        from pipelines.sensors import webhook_inbox_sensor
+        from pipelines.refresh.sensors import webhook_inbox_sensor
 
         with dg.build_sensor_context(
             instance=self.instance, cursor=self.cursor, resources={"warehouse": build_warehouse_config()}
@@ -368,7 +369,7 @@ def scenario_definitions() -> dg.Definitions:
     """The product's definitions, with the resources built from this scenario's environment (the
     retention is read when the warehouse resource is built, as `pipelines.definitions` does)."""
     from pipelines.definitions import defs
-    from pipelines.healthie import build_healthie_resource
+    from pipelines.resources import build_healthie_resource
 
     return dg.Definitions(
         assets=defs.assets,

@@ -17,11 +17,11 @@ from pipelines.freshness import (
     build_webhook_inbox_check_sensor,
     build_webhook_inbox_checks,
 )
-from pipelines.healthie import build_healthie_resource
 from pipelines.jobs import nightly_sync_job, webhook_refresh_job
+from pipelines.refresh.sensors import sent_webhooks_sensor, webhook_inbox_sensor
+from pipelines.resources import build_healthie_resource
 from pipelines.run_failures import run_failure_log_sensor
 from pipelines.schedules import build_nightly_schedule
-from pipelines.sensors import sent_webhooks_sensor, webhook_inbox_sensor
 from pipelines.settings import build_warehouse_config
 
 mart_freshness_checks = build_mart_freshness_checks()

@@ -1,8 +1,9 @@
-"""Configuration read from the environment, in one place.
+"""Dagster-side configuration read from the environment: the `warehouse` resource and `env_or_default`.
 
-Paths and endpoints live in configuration, never in code (ARCHITECTURE.md): everything here has a safe
-default for the demo and is overridden with the documented env vars. Values that may be secret are
-passed on as `dg.EnvVar` so Dagster resolves them at run time and never shows them in the UI.
+The Healthie variables and the client's defaults live in `pipelines.healthie.settings` (free of
+Dagster). Paths and endpoints live in configuration, never in code: everything here has a safe default
+for the demo and is overridden with the documented env vars (README, "Configuration"). Values that may
+be secret are passed on as `dg.EnvVar` so Dagster resolves them at run time and never shows them in the UI.
 """
 
 from __future__ import annotations
@@ -16,19 +17,6 @@ import dagster as dg
 
 from pipelines.lake.settings import DEFAULT_RETENTION_DAYS, history_retention, retention_days
 from pipelines.paths import DEFAULT_WAREHOUSE_DIR, WAREHOUSE_DIR_VAR, resolve_warehouse_dir
-
-DEFAULT_API_URL = "https://api.gethealthie.com/graphql"
-#: Healthie documents 250 requests/second per key; stay well below so other clients of the key still fit.
-DEFAULT_RATE_LIMIT_RPS = 100.0
-
-API_URL_VAR = "HEALTHIE_API_URL"
-API_KEY_VAR = "HEALTHIE_API_KEY"
-AUTH_SHARD_VAR = "HEALTHIE_AUTH_SHARD"
-RATE_LIMIT_VAR = "HEALTHIE_RATE_LIMIT_RPS"
-API_VERSION_VAR = "HEALTHIE_API_VERSION"
-#: Healthie gates breaking changes behind this request header (a version date); without it Healthie
-#: answers with its baseline version. See README, "Configuration".
-API_VERSION_HEADER = "Healthie-GraphQL-API-Version"
 
 
 def env_or_default(name: str, default: Any) -> Any:

@@ -23,7 +23,7 @@ from datetime import timedelta
 
 import dagster as dg
 
-from pipelines.healthie.options import StreamResult
+from pipelines.extract.options import StreamResult
 from pipelines.healthie.streams import StreamSpec
 from pipelines.lake.table import TARGET_FILE_BYTES
 

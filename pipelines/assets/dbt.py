@@ -41,8 +41,8 @@ from pipelines.assets.publish import (
     publish_marts,
     published_path,
 )
+from pipelines.files import DIR_MODE, FILE_MODE, ensure_dir
 from pipelines.healthie.streams import STREAMS_BY_NAME
-from pipelines.lake.files import DIR_MODE, FILE_MODE, ensure_dir
 from pipelines.settings import WarehouseConfig, warehouse_dir_from_env
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"

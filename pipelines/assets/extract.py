@@ -22,10 +22,11 @@ from typing import Any
 import dagster as dg
 
 from pipelines.assets.checks import check_specs, evaluate_checks
+from pipelines.extract.options import DEFAULT_HISTORY_START, StreamResult, SyncOptions
+from pipelines.extract.sync import run_sync
 from pipelines.healthie.errors import retry_may_help
-from pipelines.healthie.options import DEFAULT_HISTORY_START, StreamResult, SyncOptions
-from pipelines.healthie.resource import HealthieResource
 from pipelines.healthie.streams import STREAMS, StreamSpec
+from pipelines.resources import HealthieResource
 from pipelines.retries import EXTRACT_RETRY_POLICY
 from pipelines.settings import WarehouseConfig
 
@@ -167,7 +168,7 @@ def build_extract_assets(
             context.log.info(f"already materialized by this run, not pulled again: {', '.join(done)}")
             selected = [spec for spec in selected if spec.name not in done]
         options = replace(config.to_options(), retention=warehouse.history_retention)
-        outcomes = healthie.sync_streams(selected, warehouse.path, options, context.log)
+        outcomes = run_sync(healthie.client_settings(), selected, warehouse.path, options, context.log)
         failed: list[tuple[str, BaseException]] = []
         for spec in selected:
             outcome = outcomes[spec.name]

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lake.files import FILE_MODE, ensure_dir, file_lock, fsync_file, publish, temp_path_for
+from pipelines.files import FILE_MODE, ensure_dir, file_lock, fsync_file, publish, temp_path_for
 
 #: The file readers open, under $WAREHOUSE_DIR.
 PUBLISHED_FILE = "warehouse.duckdb"

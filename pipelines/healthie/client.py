@@ -38,12 +38,13 @@ from pipelines.healthie.errors import (
     TransportError,
 )
 from pipelines.healthie.responses import interpret_response
-from pipelines.settings import (
+from pipelines.healthie.settings import (
     API_KEY_VAR,
     API_VERSION_HEADER,
     API_VERSION_VAR,
     DEFAULT_API_URL,
     DEFAULT_RATE_LIMIT_RPS,
+    env_values,
 )
 
 #: Healthie's API versions are dates (`2024-06-01`).
@@ -80,12 +81,19 @@ class ClientSettings:
         if self.api_version is not None and not API_VERSION_PATTERN.fullmatch(self.api_version):
             raise ValueError(f"{API_VERSION_VAR} must be an API version date like 2024-06-01")
 
+    @classmethod
+    def from_env(cls, **overrides: Any) -> ClientSettings:
+        """Settings read now from the `HEALTHIE_*` variables (unset ones keep the defaults above), then
+        `overrides`: for code running outside Dagster (the CLI, benchmarks, the demo)."""
+        return cls(**{"api_key": "", **env_values(), **overrides})
+
     @property
     def burst(self) -> int:
         return self.rate_limit_burst or max(1, int(self.rate_limit_rps // 10))
 
     def headers(self) -> dict[str, str]:
-        """Healthie's API-key auth headers (NOTES.md), the shard for sharded accounts, the API version."""
+        """Healthie's API-key auth headers (docs/healthie-api.md), the shard of a sharded account, the
+        API version."""
         headers = {
             "Authorization": f"Basic {self.api_key}",
             "AuthorizationSource": "API",

@@ -2,9 +2,10 @@
 
 A spec states what a complete pull of one list query needs: its GraphQL document (a `.graphql` file
 holding the list, count and by-id operations), the page-size cap, the arguments Healthie's defaults
-would otherwise drop rows without (NOTES.md), how the stream splits into time windows for concurrent
-pulls, and the Arrow schema of the rows as they land in the lake. Values land as Healthie returns them
-(timestamps and money stay strings); typing happens in dbt staging, where every style is parsed.
+would otherwise drop rows without (docs/healthie-api.md), how the stream splits into time windows for
+concurrent pulls, and the Arrow schema of the rows as they land in the lake. Values land as Healthie
+returns them (timestamps and money stay strings); typing happens in dbt staging, where every style is
+parsed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from importlib import resources
 from typing import Any
 
 import pyarrow as pa
+
+from pipelines.healthie.webhook_routes import resource_types_of
 
 QUERIES_PACKAGE = "pipelines.healthie.queries"
 
@@ -94,8 +97,6 @@ class StreamSpec:
     order_by: str | None = None
     """A stable ascending order, so cursors are keyset positions that survive concurrent writes."""
     windowing: Windowing | None = None
-    webhook_resource_types: tuple[str, ...] = ()
-    """Webhook `resource_id_type` values that mean "re-read one row of this stream by id"."""
     also_rereads: tuple[str, ...] = ()
     """Streams a webhook refresh re-reads the same ids in: a record that moves between two streams of
     one resource (an invoice leaving preview) must be deleted from one and upserted in the other."""
@@ -111,6 +112,12 @@ class StreamSpec:
     def arrow_schema(self) -> pa.Schema:
         """The lake schema: the row's fields, then the lake's own bookkeeping columns."""
         return pa.schema([*self.fields, *LAKE_COLUMNS])
+
+    @property
+    def webhook_resource_types(self) -> tuple[str, ...]:
+        """Webhook `resource_id_type` values that mean "re-read one row of this stream by id" (from the
+        one routing table, `webhook_routes`)."""
+        return resource_types_of(self.name)
 
     def count_variables(self) -> dict[str, Any]:
         return {k: v for k, v in self.required_args.items() if k in self.count_args}
@@ -130,7 +137,6 @@ APPOINTMENTS = StreamSpec(
     count_args=("filter", "is_org", "with_all_statuses"),
     order_by="CREATED_AT_ASC",
     windowing=Windowing("startDate", "endDate", WindowKind.DATE),
-    webhook_resource_types=("Appointment",),
     fields=(
         pa.field("id", pa.string(), nullable=False),
         pa.field("date", pa.string()),
@@ -164,7 +170,6 @@ BILLING_ITEMS = StreamSpec(
     page_size_cap=100,
     order_by="CREATED_AT_ASC",
     windowing=Windowing("created_at_start", "created_at_end", WindowKind.DATE),
-    webhook_resource_types=("BillingItem",),
     fields=(
         pa.field("id", pa.string(), nullable=False),
         pa.field("amount_paid", pa.string()),
@@ -195,7 +200,6 @@ ENTRIES = StreamSpec(
     windowing=Windowing(
         "start_range", "end_range", WindowKind.DATE, end_exclusive=True, end_needs_start=True
     ),
-    webhook_resource_types=("Entry", "MetricEntry"),
     fields=(
         pa.field("id", pa.string(), nullable=False),
         pa.field("type", pa.string()),
@@ -233,7 +237,6 @@ FORM_ANSWER_GROUPS = StreamSpec(
     required_args={"should_paginate": True},
     order_by="CREATED_AT_ASC",
     windowing=Windowing("updated_after", "updated_before", WindowKind.DATETIME, mutable=True),
-    webhook_resource_types=("FormAnswerGroup",),
     fields=(
         pa.field("id", pa.string(), nullable=False),
         pa.field("name", pa.string()),
@@ -272,7 +275,6 @@ PATIENTS = StreamSpec(
     page_size_cap=100,
     required_args={"should_paginate": True},
     order_by="CREATED_AT_ASC",
-    webhook_resource_types=("User", "Patient"),
     fields=(
         pa.field("id", pa.string(), nullable=False),
         pa.field("first_name", pa.string()),
@@ -374,7 +376,6 @@ CLAIMS = StreamSpec(
     page_size_cap=100,
     required_args={"should_paginate": True},
     order_by="CREATED_AT_ASC",
-    webhook_resource_types=("Cms1500",),
     fields=(
         pa.field("id", pa.string(), nullable=False),
         pa.field("status", pa.string()),
@@ -441,7 +442,6 @@ INVOICES = StreamSpec(
     page_size_cap=100,
     required_args={"preview": False},
     order_by="CREATED_AT_ASC",
-    webhook_resource_types=("RequestedPayment",),
     also_rereads=("invoice_previews",),
     fields=INVOICE_FIELDS,
 )
@@ -470,7 +470,6 @@ INSURANCE_POLICIES = StreamSpec(
     required_args={"should_paginate": True},
     order_by="CREATED_AT_ASC",
     nested_rows="policies",
-    webhook_resource_types=("Policy",),
     fields=(
         pa.field("id", pa.string(), nullable=False),
         pa.field("user_id", pa.string()),
@@ -533,7 +532,6 @@ CARE_PLANS = StreamSpec(
     by_id_operation="CarePlan",
     page_size_cap=100,
     order_by="CREATED_AT_ASC",
-    webhook_resource_types=("CarePlan",),
     fields=(
         pa.field("id", pa.string(), nullable=False),
         pa.field("name", pa.string()),
@@ -557,7 +555,6 @@ GOALS = StreamSpec(
     by_id_operation="Goal",
     page_size_cap=100,
     order_by="START_DATE_ASC",
-    webhook_resource_types=("Goal",),
     fields=(
         pa.field("id", pa.string(), nullable=False),
         pa.field("name", pa.string()),
@@ -583,7 +580,6 @@ GOAL_HISTORIES = StreamSpec(
     page_size_cap=100,
     required_args={"should_paginate": True, "unique": False, "include_subgoals": True},
     count_args=("unique", "include_subgoals"),
-    webhook_resource_types=("GoalHistory",),
     fields=(
         pa.field("id", pa.string(), nullable=False),
         pa.field("goal_id", pa.string()),
@@ -606,7 +602,6 @@ TASKS = StreamSpec(
     required_args={"show_hidden": True},
     count_args=("show_hidden",),
     order_by="CREATED_ASC",
-    webhook_resource_types=("Task",),
     fields=(
         pa.field("id", pa.string(), nullable=False),
         pa.field("user_id", pa.string()),
@@ -634,7 +629,6 @@ DOCUMENTS = StreamSpec(
     page_size_cap=100,
     required_args={"should_paginate": True},
     order_by="CREATED_AT_ASC",
-    webhook_resource_types=("Document",),
     fields=(
         pa.field("id", pa.string(), nullable=False),
         pa.field("display_name", pa.string()),

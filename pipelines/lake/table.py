@@ -39,7 +39,7 @@ from pathlib import Path
 import pyarrow as pa
 from deltalake import CommitProperties, DeltaTable, WriterProperties
 
-from pipelines.lake.files import LockedError, ensure_dir, file_lock, make_private
+from pipelines.files import LockedError, ensure_dir, file_lock, make_private
 from pipelines.lake.query import connection, sql
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.lake.files import create_private, fsync_file, publish, temp_path_for
+from pipelines.files import create_private, fsync_file, publish, temp_path_for
 
 COMPRESSION = "zstd"
 

@@ -1,8 +1,9 @@
 """What a Healthie webhook says, and which lake stream it asks us to re-read.
 
-A webhook is thin (NOTES.md): it names a resource and an event, nothing else that we trust. The only
+A webhook is thin (docs/healthie-api.md): it names a resource and an event, nothing else we trust. The only
 thing the pipeline does with it is "re-read resource X of stream S by id", so this module reduces a body
-to that, and decides S.
+to that, and decides S from the routing table (`pipelines.healthie.webhook_routes`, dependency-free,
+so the receiver never imports pyarrow or Dagster).
 
 Routing needs *both* the event family (`appointment.updated` -> `appointment`) and the resource type to
 agree with one stream. Healthie's id sequences are per table, so an id routed to the wrong stream would
@@ -16,28 +17,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from pipelines.healthie.streams import STREAMS, StreamSpec
+from pipelines.healthie.webhook_routes import WEBHOOK_ROUTES
 
-#: Event families (the part of `event_type` before the first dot) that mean "this stream changed".
-EVENT_FAMILIES: dict[str, tuple[str, ...]] = {
-    "appointments": ("appointment",),
-    "billing_items": ("billing_item",),
-    "entries": ("entry", "metric_entry"),
-    "form_answer_groups": ("form_answer_group",),
-    "patients": ("patient",),
-    "claims": ("cms1500",),
-    "invoices": ("requested_payment",),
-    "insurance_policies": ("policy",),
-    "care_plans": ("care_plan",),
-    "goals": ("goal",),
-    "goal_histories": ("goal_history",),
-    "tasks": ("task",),
-    "documents": ("document",),
-}
-"""A `requested_payment.*` event routes to `invoices`; the refresh re-reads the id in
-`invoice_previews` too (StreamSpec.also_rereads), since a draft that is sent moves between them.
-Event types of resources the product does not pull (`applied_tag.*`, `comment.*`, `message.*`, ...)
-route nowhere: the receiver acknowledges and counts them as ignored."""
+#: Event families that mean "this stream changed", per stream (derived from the one routing table).
+EVENT_FAMILIES: dict[str, tuple[str, ...]] = {route.stream: route.event_families for route in WEBHOOK_ROUTES}
 
 REQUIRED_FIELDS = ("resource_id", "resource_id_type", "event_type")
 
@@ -75,12 +58,11 @@ def parse_event(body: bytes) -> WebhookEvent:
 
 
 def _build_routes() -> dict[tuple[str, str], str]:
-    by_name: dict[str, StreamSpec] = {s.name: s for s in STREAMS}
     routes: dict[tuple[str, str], str] = {}
-    for stream, families in EVENT_FAMILIES.items():
-        for family in families:
-            for resource_type in by_name[stream].webhook_resource_types:
-                routes[(family, resource_type.lower())] = stream
+    for route in WEBHOOK_ROUTES:
+        for family in route.event_families:
+            for resource_type in route.resource_types:
+                routes[(family, resource_type.lower())] = route.stream
     return routes
 
 

@@ -30,6 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Self
 
+from pipelines.files import touch_private
 from pipelines.paths import resolve_warehouse_dir
 from pipelines.webhooks.events import WebhookEvent
 
@@ -133,24 +134,12 @@ class ClaimedEvent:
     stream: str
 
 
-def _create_private(path: Path) -> None:
-    """Make the inbox directory (0700) and file (0600) before SQLite does, so nothing is world-readable.
-
-    SQLite gives its -wal and -shm files the database file's permissions.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(path.parent, 0o700)
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
-
-
 class Inbox:
     """One connection to the inbox. Not shared across threads: open one per thread or process."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else inbox_path()
-        _create_private(self.path)
+        touch_private(self.path)
         self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")

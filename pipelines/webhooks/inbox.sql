@@ -26,7 +26,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS events_waiting_body ON events (body_sha256)
     WHERE status IN ('pending', 'ignored');
 CREATE INDEX IF NOT EXISTS events_status ON events (status, id);
 CREATE INDEX IF NOT EXISTS events_resource ON events (resource_id, stream);
--- Recovery from Healthie's sentWebhooks (pipelines/webhooks/recovery.py). The cursor is the newest
+-- Recovery from Healthie's sentWebhooks (pipelines/refresh/recovery.py). The cursor is the newest
 -- SentWebhook.created_at read (epoch seconds; set to the time the inbox was first opened, so the first
 -- read starts there): each read restarts a fixed overlap before it. The sent webhooks already decided
 -- are remembered until they fall out of that overlap, so a re-read overlap costs no re-read record.

@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 
 from pipelines.assets.dbt import DBT_EXECUTABLE, DBT_PROJECT_DIR
-from pipelines.lake.files import ensure_dir
+from pipelines.files import ensure_dir
 from pipelines.paths import resolve_warehouse_dir
 
 REPO_ROOT = DBT_PROJECT_DIR.parent

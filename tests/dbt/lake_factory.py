@@ -21,9 +21,9 @@ from typing import Any
 import pyarrow as pa
 from deltalake import write_deltalake
 
+from pipelines.extract.rows import rows_to_table
 from pipelines.healthie.streams import STREAMS_BY_NAME
 from pipelines.lake.layout import BatchId, BatchKind, lake_table
-from pipelines.lake.rows import rows_to_table
 from pipelines.lake.table import MergeResult, deletions
 
 Row = Mapping[str, Any]

@@ -29,8 +29,8 @@ import pytest
 from healthie_sandbox.control import SandboxControl
 from healthie_sandbox.server import SandboxHandle, start_in_thread
 from pipelines.assets.publish import published_path
+from pipelines.dev.harness import ReceiverProcess, receiver_process
 from pipelines.settings import build_warehouse_config
-from pipelines.webhooks.harness import ReceiverProcess, receiver_process
 
 SANDBOX_SCALE = 0.1
 QUERIES_FILE = Path(__file__).with_name("queries.sql")
@@ -105,7 +105,7 @@ class Product:
 
     def sense(self) -> dg.SensorResult:
         """One tick of `webhook_inbox_sensor`, keeping its cursor between ticks like the daemon does."""
-        from pipelines.sensors import webhook_inbox_sensor
+        from pipelines.refresh.sensors import webhook_inbox_sensor
 
         with dg.build_sensor_context(
             instance=self.instance,

@@ -18,10 +18,10 @@ from typing import Any
 import dagster as dg
 import pytest
 
-from pipelines.healthie.resource import resource_from_env
-from pipelines.sensors import sent_webhooks_sensor
+from pipelines.dev.harness import receiver_process
+from pipelines.refresh.sensors import sent_webhooks_sensor
+from pipelines.resources import resource_from_env
 from pipelines.settings import build_warehouse_config
-from pipelines.webhooks.harness import receiver_process
 from pipelines.webhooks.inbox import Inbox, inbox_path
 
 from . import truth

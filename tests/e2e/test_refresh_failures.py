@@ -22,11 +22,11 @@ from typing import Any
 import dagster as dg
 import pytest
 
+from pipelines.dev.harness import ReceiverProcess
+from pipelines.extract.change import ChangeSet, ReadMark, merge_changes
 from pipelines.healthie.streams import STREAMS_BY_NAME
-from pipelines.lake.change import ChangeSet, ReadMark, merge_changes
 from pipelines.lake.layout import lake_table
 from pipelines.settings import build_warehouse_config
-from pipelines.webhooks.harness import ReceiverProcess
 from pipelines.webhooks.inbox import Inbox, inbox_path
 
 from . import truth

@@ -22,7 +22,7 @@ import dagster as dg
 import httpx
 import pytest
 
-from pipelines.webhooks.harness import ReceiverProcess, event_body, signed_headers
+from pipelines.dev.harness import ReceiverProcess, event_body, signed_headers
 from pipelines.webhooks.inbox import Inbox, inbox_path
 
 from . import truth

@@ -19,9 +19,9 @@ import pytest
 from healthie_sandbox.server import start_in_thread
 from pipelines.assets import extract_assets
 from pipelines.healthie.client import ClientSettings, HealthieClient
-from pipelines.healthie.resource import HealthieResource
 from pipelines.healthie.streams import STREAMS_BY_NAME, StreamSpec
 from pipelines.lake.layout import lake_table
+from pipelines.resources import HealthieResource
 from pipelines.settings import WarehouseConfig
 
 #: Small pages and windows: a small sandbox still becomes many windows pulled concurrently.

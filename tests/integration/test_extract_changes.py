@@ -7,6 +7,7 @@ from typing import Any
 
 from pipelines.healthie.streams import APPOINTMENTS, STREAMS_BY_NAME
 from pipelines.lake.layout import lake_table
+from pipelines.refresh.drain import HealthieByIdReader
 
 from .conftest import NO_MISMATCH, materializations, materialize, mismatches, resource_for
 
@@ -60,7 +61,9 @@ def test_fetch_by_ids_returns_rows_and_none_for_gone(own_sandbox: Any) -> None:
     with own_sandbox.control() as control:
         live, doomed = (str(row["id"]) for row in control.truth("appointments")[:2])
         control.delete("appointments", doomed)
-        found = healthie.fetch_by_ids(APPOINTMENTS, [live, doomed, "999999999", live])
+        found = HealthieByIdReader(healthie.client_settings()).fetch_by_ids(
+            APPOINTMENTS, [live, doomed, "999999999", live]
+        )
     assert set(found) == {live, doomed, "999999999"}
     row = found[live]
     assert row is not None and row["id"] == live

@@ -15,8 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines.assets.extract import build_extract_assets
-from pipelines.healthie.resource import HealthieResource
 from pipelines.healthie.streams import STREAMS_BY_NAME
+from pipelines.resources import HealthieResource
 from pipelines.settings import WarehouseConfig
 
 from .conftest import FAST_CONFIG, NO_MISMATCH, materializations, materialize, mismatches, resource_for

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from pipelines.extract.checkpoint import Checkpoint, Phase
 from pipelines.healthie.streams import STREAMS_BY_NAME
-from pipelines.lake.checkpoint import Checkpoint, Phase
 from pipelines.lake.layout import list_batches
 
 from .conftest import NO_MISMATCH, materializations, materialize, mismatches, resource_for
@@ -57,7 +57,7 @@ def start_sync(
         "WAREHOUSE_DIR": str(warehouse),
     }
     args = ["--history-start", "2020-01-01", "--page-size", str(page_size), "--window-concurrency", "2"]
-    command = [sys.executable, "-m", "pipelines.healthie.cli", *args]
+    command = [sys.executable, "-m", "pipelines.extract.cli", *args]
     for stream in streams:
         command += ["--stream", stream]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

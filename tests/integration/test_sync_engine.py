@@ -23,8 +23,12 @@ import pytest
 from healthie_sandbox.control import SandboxControl
 from healthie_sandbox.server import SandboxHandle, start_in_thread
 from healthie_sandbox.timestamps import parse_any
+from pipelines.extract.change import ChangeSet, ReadMark, merge_changes
+from pipelines.extract.checkpoint import Checkpoint, Phase
+from pipelines.extract.options import StreamResult, SyncOptions
+from pipelines.extract.sync import StreamSync
+from pipelines.files import exclusive_lock
 from pipelines.healthie.errors import ExtractionError, RunawayPaginationError
-from pipelines.healthie.options import StreamResult, SyncOptions
 from pipelines.healthie.pager import Page, PageSizer, iter_pages, page_budget
 from pipelines.healthie.streams import (
     APPOINTMENTS,
@@ -34,11 +38,7 @@ from pipelines.healthie.streams import (
     STREAMS_BY_NAME,
     StreamSpec,
 )
-from pipelines.healthie.sync import StreamSync
 from pipelines.healthie.windows import Window
-from pipelines.lake.change import ChangeSet, ReadMark, merge_changes
-from pipelines.lake.checkpoint import Checkpoint, Phase
-from pipelines.lake.files import exclusive_lock
 from pipelines.lake.layout import lake_table, list_batches, stream_dir
 from pipelines.lake.reader import batch_files, batch_stats
 

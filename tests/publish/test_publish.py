@@ -38,8 +38,8 @@ from pipelines.assets.publish import (
     published_path,
     storage_version,
 )
-from pipelines.lake.files import temp_path_for
-from pipelines.refresh import build_downstream_models
+from pipelines.files import temp_path_for
+from pipelines.refresh.job import build_downstream_models
 from pipelines.settings import WarehouseConfig
 
 from .conftest import Reader

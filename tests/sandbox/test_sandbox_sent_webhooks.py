@@ -10,8 +10,8 @@ from sandbox_gql import Gql
 
 from healthie_sandbox.control import SandboxControl
 from healthie_sandbox.server import SandboxHandle, start_in_thread
+from pipelines.dev.harness import receiver_process
 from pipelines.healthie.sent_webhooks import parse_healthie_time
-from pipelines.webhooks.harness import receiver_process
 
 FIELDS = "cursor id created_at event_type resource_id resource_id_type url webhook_id http_response_status"
 LIST = f"query($after: Cursor, $offset: Int, $page_size: Int, $order_by: SentWebhookOrderKeys) {{ items: sentWebhooks(after: $after, offset: $offset, page_size: $page_size, order_by: $order_by) {{ {FIELDS} }} count: sentWebhooksCount }}"  # noqa: E501

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -12,9 +13,10 @@ import pytest
 from pipelines.assets import extract_assets
 from pipelines.assets.checks import CHECK_NAME, SIZE_CHECK_NAME, evaluate_completeness, evaluate_size
 from pipelines.assets.extract import ExtractConfig
-from pipelines.healthie import HealthieResource, build_healthie_resource
-from pipelines.healthie.options import StreamResult
+from pipelines.extract.options import StreamResult
+from pipelines.healthie.client import ClientSettings
 from pipelines.healthie.streams import STREAMS
+from pipelines.resources import HealthieResource, build_healthie_resource
 from pipelines.settings import WarehouseConfig, build_warehouse_config
 
 
@@ -42,21 +44,40 @@ def test_checks_cover_every_stream_and_every_counted_one() -> None:
 
 def test_definitions_load_without_any_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HEALTHIE_API_KEY", raising=False)
+    healthie = build_healthie_resource()
     defs = dg.Definitions(
         assets=extract_assets,
-        resources={"healthie": build_healthie_resource(), "warehouse": build_warehouse_config()},
+        resources={"healthie": healthie, "warehouse": build_warehouse_config()},
     )
-    defs.resolve_all_job_defs()
+    job = defs.resolve_implicit_global_asset_job_def()
+    assert job.asset_layer.executable_asset_keys == {dg.AssetKey(["healthie", s.name]) for s in STREAMS}
+    # The key is a reference resolved when a run starts, never a value read at load time.
+    assert isinstance(healthie.api_key, dg.EnvVar) and healthie.api_key == "HEALTHIE_API_KEY"
 
 
 def test_resource_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HEALTHIE_RATE_LIMIT_RPS", "40")
     resource = build_healthie_resource()
-    assert isinstance(resource, HealthieResource) and resource.rate_limit_rps == 40.0
+    assert resource.rate_limit_rps == 40.0
+    settings = HealthieResource(api_key="k", rate_limit_rps=resource.rate_limit_rps).client_settings()
+    assert settings.rate_limit_rps == 40.0
     monkeypatch.setenv("WAREHOUSE_DIR", "/tmp/wh")
     monkeypatch.setenv("LAKE_HISTORY_RETENTION_DAYS", "0")
     warehouse = build_warehouse_config()
-    assert isinstance(warehouse, WarehouseConfig) and warehouse.history_retention == timedelta(0)
+    assert warehouse.history_retention == timedelta(0)
+    assert WarehouseConfig(warehouse_dir="/tmp/wh").path == Path("/tmp/wh")
+
+
+def test_the_resource_hands_out_client_settings_with_one_source_of_defaults() -> None:
+    """Every resource field names a `ClientSettings` field; unset ones keep `ClientSettings`' default."""
+    settings_fields = {f.name: f for f in dataclasses.fields(ClientSettings)}
+    assert set(HealthieResource.model_fields) <= set(settings_fields)
+    unset = HealthieResource(api_key="k").client_settings()
+    assert unset == ClientSettings(api_key="k")
+    tuned = HealthieResource(api_key="k", max_attempts=2, api_url="http://127.0.0.1:1/graphql")
+    assert tuned.client_settings() == ClientSettings(
+        api_key="k", max_attempts=2, api_url="http://127.0.0.1:1/graphql"
+    )
 
 
 @pytest.mark.parametrize("value", ["-1", "seven", "1.5"])

@@ -22,7 +22,7 @@ from pipelines.healthie.errors import (
     TransportError,
     retry_may_help,
 )
-from pipelines.healthie.resource import resource_from_env
+from pipelines.resources import resource_from_env
 
 API_KEY = "test-key"
 

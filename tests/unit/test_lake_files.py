@@ -11,11 +11,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from pipelines.extract.checkpoint import Checkpoint, Phase, WindowState, sweep_uncommitted
+from pipelines.extract.rows import rows_to_table
+from pipelines.files import atomic_write_bytes, ensure_dir, temp_path_for
 from pipelines.healthie.streams import ENTRIES
-from pipelines.lake.checkpoint import Checkpoint, Phase, WindowState, sweep_uncommitted
-from pipelines.lake.files import atomic_write_bytes, ensure_dir, temp_path_for
 from pipelines.lake.layout import BatchId, BatchKind, list_batches, part_name
-from pipelines.lake.rows import rows_to_table
 from pipelines.lake.writer import PartWriter
 
 from .synthetic import make_row

@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
+from pipelines.extract.change import ChangeSet, ReadMark, merge_changes
+from pipelines.extract.rows import rows_to_table
 from pipelines.healthie.streams import BILLING_ITEMS
 from pipelines.lake import table as lake_table_module
-from pipelines.lake.change import ChangeSet, ReadMark, merge_changes
 from pipelines.lake.layout import lake_table
 from pipelines.lake.reader import rows_to_merge, vanished_ids
-from pipelines.lake.rows import rows_to_table
 from pipelines.lake.table import LakeTable, deletions, read_lease
 from pipelines.lake.writer import PartWriter
 
@@ -226,7 +226,7 @@ _CRASH_LOOP = textwrap.dedent(
     import sys
     from datetime import UTC, datetime, timedelta
     from pipelines.healthie.streams import BILLING_ITEMS
-    from pipelines.lake.change import ChangeSet, ReadMark, merge_changes
+    from pipelines.extract.change import ChangeSet, ReadMark, merge_changes
     from pipelines.lake.layout import lake_table
     sys.path.insert(0, sys.argv[2])
     from synthetic import make_row

@@ -11,7 +11,7 @@ import dagster as dg
 
 from pipelines.assets import extract_assets
 from pipelines.jobs import nightly_sync_job, webhook_refresh_job
-from pipelines.refresh import webhook_refresh_job as refresh_job_as_defined
+from pipelines.refresh.job import webhook_refresh_job as refresh_job_as_defined
 from pipelines.retries import EXTRACT_RETRY_POLICY, RUN_MAX_RETRIES, RUN_RETRY_TAGS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

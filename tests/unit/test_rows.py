@@ -8,9 +8,9 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
+from pipelines.extract.rows import rows_to_table
 from pipelines.healthie.errors import MalformedResponseError
 from pipelines.healthie.streams import APPOINTMENTS, FORM_ANSWER_GROUPS, STREAMS, StreamSpec
-from pipelines.lake.rows import rows_to_table
 
 from .synthetic import make_row
 

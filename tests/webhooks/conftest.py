@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from pipelines.assets.dbt import ensure_private_warehouse, project_marts
+from pipelines.dev.harness import signed_headers
 from pipelines.webhooks.app import WEBHOOK_PATH, create_app
-from pipelines.webhooks.harness import signed_headers
 from pipelines.webhooks.inbox import Inbox
 from pipelines.webhooks.settings import ReceiverSettings
 

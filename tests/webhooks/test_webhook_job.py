@@ -14,14 +14,14 @@ import pytest
 
 from healthie_sandbox.control import SandboxControl
 from healthie_sandbox.server import SandboxHandle, start_in_thread
-from pipelines.healthie.resource import HealthieResource
 from pipelines.healthie.streams import STREAMS_BY_NAME
 from pipelines.lake.layout import lake_table
-from pipelines.refresh import webhook_refresh_job
+from pipelines.refresh.config import REFRESH_JOB_NAME, refresh_run_config
+from pipelines.refresh.job import webhook_refresh_job
+from pipelines.resources import HealthieResource
 from pipelines.settings import WarehouseConfig
 from pipelines.webhooks.events import WebhookEvent, stream_for
 from pipelines.webhooks.inbox import Delivery, Inbox, inbox_path
-from pipelines.webhooks.refresh_config import REFRESH_JOB_NAME, refresh_run_config
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ import httpx
 import pytest
 import uvicorn
 
+from pipelines.dev.harness import event_body, receiver_process, signed_headers
 from pipelines.webhooks.app import WEBHOOK_PATH, create_app
-from pipelines.webhooks.harness import event_body, receiver_process, signed_headers
 from pipelines.webhooks.inbox import Inbox, inbox_path
 from pipelines.webhooks.settings import ReceiverSettings
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.dev.harness import event_body
 from pipelines.healthie.streams import STREAMS_BY_NAME
-from pipelines.refresh import plan_refresh
+from pipelines.refresh.drain import plan_refresh
 from pipelines.webhooks.events import EVENT_FAMILIES, WebhookEvent, stream_for
-from pipelines.webhooks.harness import event_body
 from pipelines.webhooks.inbox import ClaimedEvent, Inbox
 
 API_GUIDE = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "healthie-api-docs.txt"

@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pipelines.refresh import plan_refresh
+from pipelines.dev.harness import event_body, signed_headers
+from pipelines.refresh.drain import plan_refresh
 from pipelines.webhooks.app import WEBHOOK_PATH, create_app
-from pipelines.webhooks.harness import event_body, signed_headers
 from pipelines.webhooks.inbox import Inbox
 from pipelines.webhooks.settings import ReceiverSettings, SettingsError
 from pipelines.webhooks.signature import DigestEncoding, sign_request

@@ -16,15 +16,15 @@ import pytest
 
 from pipelines.healthie.errors import ServerError
 from pipelines.healthie.sent_webhooks import SentWebhook, SentWebhookRead, parse_healthie_time, parse_record
-from pipelines.webhooks.events import WebhookEvent
-from pipelines.webhooks.inbox import Delivery, Inbox, RecoveryOutcome, inbox_path
-from pipelines.webhooks.recovery import (
+from pipelines.refresh.recovery import (
     OVERLAP_SECONDS,
     RecoveryError,
     read_start,
     recover_missed,
     sent_to_receiver,
 )
+from pipelines.webhooks.events import WebhookEvent
+from pipelines.webhooks.inbox import Delivery, Inbox, RecoveryOutcome, inbox_path
 
 RECEIVER = "https://warehouse.example.org/webhooks/healthie"
 

@@ -12,13 +12,13 @@ import pytest
 
 from healthie_sandbox.control import SandboxControl
 from healthie_sandbox.server import SandboxHandle, start_in_thread
-from pipelines.healthie.resource import HealthieResource
-from pipelines.sensors import SentWebhooksCursor, build_sent_webhooks_sensor, evaluate_sent_webhooks
+from pipelines.dev.harness import receiver_process
+from pipelines.refresh.config import DRAIN_OP_NAME
+from pipelines.refresh.recovery import RecoveryReport, healthie_reader, recover_missed
+from pipelines.refresh.sensors import SentWebhooksCursor, build_sent_webhooks_sensor, evaluate_sent_webhooks
+from pipelines.resources import HealthieResource
 from pipelines.settings import WarehouseConfig
-from pipelines.webhooks.harness import receiver_process
 from pipelines.webhooks.inbox import Inbox, RecoveryOutcome, inbox_path
-from pipelines.webhooks.recovery import RecoveryReport, healthie_reader, recover_missed
-from pipelines.webhooks.refresh_config import DRAIN_OP_NAME
 
 SECRET = "whsec_current"
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
+from pipelines.extract.change import ChangeOutcome, ChangeSet, merge_changes
 from pipelines.healthie.streams import APPOINTMENTS, StreamSpec
-from pipelines.lake.change import ChangeOutcome, ChangeSet, merge_changes
 from pipelines.lake.layout import lake_table
 from pipelines.lake.table import MergeResult
-from pipelines.refresh import RefreshError, drain_inbox, plan_refresh
+from pipelines.refresh.drain import RefreshError, drain_inbox, plan_refresh
 from pipelines.webhooks.events import WebhookEvent, stream_for
 from pipelines.webhooks.inbox import ClaimedEvent, Delivery, Inbox, inbox_path
 

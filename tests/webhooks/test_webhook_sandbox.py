@@ -17,13 +17,13 @@ import pyarrow.compute as pc
 
 from healthie_sandbox.control import SandboxControl
 from healthie_sandbox.server import SandboxHandle
-from pipelines.healthie.resource import HealthieResource
+from pipelines.dev.harness import receiver_process
 from pipelines.healthie.streams import STREAMS_BY_NAME
 from pipelines.lake.layout import lake_table
-from pipelines.refresh import webhook_refresh_job
-from pipelines.sensors import webhook_inbox_sensor
+from pipelines.refresh.job import webhook_refresh_job
+from pipelines.refresh.sensors import webhook_inbox_sensor
+from pipelines.resources import HealthieResource
 from pipelines.settings import WarehouseConfig
-from pipelines.webhooks.harness import receiver_process
 from pipelines.webhooks.inbox import Inbox, inbox_path
 
 

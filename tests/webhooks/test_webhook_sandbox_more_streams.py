@@ -11,11 +11,11 @@ from test_webhook_sandbox import NoDbt, table_of
 
 from healthie_sandbox.control import SandboxControl
 from healthie_sandbox.server import SandboxHandle
-from pipelines.healthie.resource import HealthieResource
-from pipelines.refresh import webhook_refresh_job
-from pipelines.sensors import webhook_inbox_sensor
+from pipelines.dev.harness import receiver_process
+from pipelines.refresh.job import webhook_refresh_job
+from pipelines.refresh.sensors import webhook_inbox_sensor
+from pipelines.resources import HealthieResource
 from pipelines.settings import WarehouseConfig
-from pipelines.webhooks.harness import receiver_process
 from pipelines.webhooks.inbox import Inbox, inbox_path
 
 #: Streams whose webhooks Healthie sends: (is an update announced, is a delete announced).

@@ -9,11 +9,16 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipelines.sensors import InboxCursor, build_webhook_inbox_sensor, evaluate_inbox, webhook_inbox_sensor
+from pipelines.refresh.config import DRAIN_OP_NAME
+from pipelines.refresh.sensors import (
+    InboxCursor,
+    build_webhook_inbox_sensor,
+    evaluate_inbox,
+    webhook_inbox_sensor,
+)
 from pipelines.settings import WarehouseConfig
 from pipelines.webhooks.events import WebhookEvent
 from pipelines.webhooks.inbox import Delivery, Inbox, PendingSummary, inbox_path
-from pipelines.webhooks.refresh_config import DRAIN_OP_NAME
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""`python -m pipelines.healthie.cli`: a full sync without Dagster, one JSON line per stream.
+"""`python -m pipelines.extract.cli`: a full sync without Dagster, one JSON line per stream.
 
 For operators (a one-off backfill), the kill -9 resume test and the benchmark, which need a sync in a
 process of its own. Configuration comes from the same `HEALTHIE_*` and `WAREHOUSE_DIR` variables.
@@ -14,14 +14,15 @@ import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from pipelines.healthie.options import StreamResult, SyncOptions
-from pipelines.healthie.resource import resource_from_env
+from pipelines.extract.options import StreamResult, SyncOptions
+from pipelines.extract.sync import run_sync
+from pipelines.healthie.client import ClientSettings
 from pipelines.healthie.streams import STREAMS, STREAMS_BY_NAME
-from pipelines.settings import warehouse_dir_from_env
+from pipelines.paths import resolve_warehouse_dir
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m pipelines.healthie.cli", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m pipelines.extract.cli", description=__doc__)
     parser.add_argument(
         "--stream", action="append", choices=sorted(STREAMS_BY_NAME), help="repeatable; default all"
     )
@@ -48,8 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     overrides = {"rate_limit_rps": args.rate_limit_rps} if args.rate_limit_rps else {}
     specs = [STREAMS_BY_NAME[name] for name in args.stream] if args.stream else list(STREAMS)
-    outcomes = resource_from_env(**overrides).sync_streams(
-        specs, warehouse_dir_from_env(), options_from(args)
+    settings = ClientSettings.from_env(**overrides)
+    outcomes = run_sync(
+        settings, specs, resolve_warehouse_dir(), options_from(args), logging.getLogger(__name__)
     )
     peak_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     failed = 0

@@ -27,11 +27,11 @@ from dataclasses import asdict, dataclass, replace
 
 import dagster as dg
 
-from pipelines.healthie.resource import HealthieResource
+from pipelines.refresh.config import REFRESH_JOB_NAME, refresh_run_config
+from pipelines.refresh.recovery import RecoveryError, RecoveryReport, healthie_reader, recover_missed
+from pipelines.resources import HealthieResource
 from pipelines.settings import WarehouseConfig
 from pipelines.webhooks.inbox import Inbox, PendingSummary, inbox_path
-from pipelines.webhooks.recovery import RecoveryError, RecoveryReport, healthie_reader, recover_missed
-from pipelines.webhooks.refresh_config import REFRESH_JOB_NAME, refresh_run_config
 
 DEFAULT_MINIMUM_INTERVAL_SECONDS = 5
 DEFAULT_RETRY_AFTER_SECONDS = 600

@@ -30,10 +30,10 @@ import duckdb
 
 from healthie_sandbox.server import SandboxHandle, start_in_thread
 from pipelines.assets.publish import published_path
+from pipelines.dev.harness import receiver_process
 from pipelines.healthie.streams import STREAMS_BY_NAME
 from pipelines.lake.layout import lake_table
 from pipelines.settings import build_warehouse_config, warehouse_dir_from_env
-from pipelines.webhooks.harness import receiver_process
 
 DEMO_SCALE = float(os.environ.get("DEMO_SCALE", "1"))
 HEADLINES_SQL = Path(__file__).with_name("demo_headlines.sql")
@@ -198,7 +198,7 @@ def demonstrate_webhooks(
     deliveries = control.webhook_deliveries()
     say(f"  sandbox sent {len(deliveries)} signed webhook(s) to the receiver")
 
-    from pipelines.sensors import webhook_inbox_sensor
+    from pipelines.refresh.sensors import webhook_inbox_sensor
 
     context = dg.build_sensor_context(instance=instance, resources={"warehouse": build_warehouse_config()})
     evaluation = webhook_inbox_sensor(context)

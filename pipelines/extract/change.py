@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from pipelines.extract.rows import rows_to_table
 from pipelines.healthie.streams import StreamSpec
 from pipelines.lake.layout import BatchId, BatchKind, lake_table
-from pipelines.lake.rows import rows_to_table
 from pipelines.lake.table import LakeTable, MergeResult, deletions
 
 

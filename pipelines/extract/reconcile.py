@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipelines.extract.checkpoint import Checkpoint
+from pipelines.extract.options import Log
+from pipelines.extract.rows import rows_to_table
 from pipelines.healthie.byid import fetch_by_ids
 from pipelines.healthie.client import HealthieClient
-from pipelines.healthie.options import Log
 from pipelines.healthie.streams import StreamSpec
-from pipelines.lake.checkpoint import Checkpoint
 from pipelines.lake.reader import vanished_ids
-from pipelines.lake.rows import rows_to_table
 from pipelines.lake.table import LakeTable
 from pipelines.lake.writer import PartWriter
 

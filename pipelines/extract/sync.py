@@ -30,12 +30,15 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from pipelines.healthie.client import HealthieClient
+from pipelines.extract.checkpoint import Checkpoint, Phase, WindowState, sweep_uncommitted
+from pipelines.extract.options import Log, StreamResult, SyncOptions
+from pipelines.extract.reconcile import reconcile
+from pipelines.extract.rows import rows_to_table
+from pipelines.files import LockedError, ensure_dir, exclusive_lock
+from pipelines.healthie.client import ClientSettings, HealthieClient
 from pipelines.healthie.concurrency import gather_all
 from pipelines.healthie.errors import ExtractionError, HealthieError
-from pipelines.healthie.options import Log, StreamResult, SyncOptions
 from pipelines.healthie.pager import PageSizer, iter_pages
-from pipelines.healthie.reconcile import reconcile
 from pipelines.healthie.responses import require_count
 from pipelines.healthie.streams import StreamSpec
 from pipelines.healthie.windows import (
@@ -46,11 +49,8 @@ from pipelines.healthie.windows import (
     target_rows_per_window,
     to_bound,
 )
-from pipelines.lake.checkpoint import Checkpoint, Phase, WindowState, sweep_uncommitted
-from pipelines.lake.files import LockedError, ensure_dir, exclusive_lock
 from pipelines.lake.layout import BatchId, BatchKind, batch_dir, lake_table, list_batches, stream_dir
 from pipelines.lake.reader import batch_stats, rows_to_merge
-from pipelines.lake.rows import rows_to_table
 from pipelines.lake.table import MaintenanceResult, MergeResult, deletions
 from pipelines.lake.writer import PartWriter
 
@@ -478,3 +478,19 @@ async def sync_streams(
         return_exceptions=True,
     )
     return {spec.name: outcome for spec, outcome in zip(specs, outcomes, strict=True)}
+
+
+def run_sync(
+    settings: ClientSettings,
+    specs: Sequence[StreamSpec],
+    warehouse_dir: Path,
+    options: SyncOptions,
+    log: Log,
+) -> dict[str, StreamResult | BaseException]:
+    """`sync_streams` for synchronous callers (the Dagster asset, the CLI): one client for the call."""
+
+    async def run() -> dict[str, StreamResult | BaseException]:
+        async with HealthieClient(settings) as client:
+            return await sync_streams(client, specs, warehouse_dir, options, log)
+
+    return asyncio.run(run())

@@ -1,8 +1,9 @@
-"""Durable, private file operations: the lake holds health data and must survive a kill -9.
+"""Durable, private file operations: the lake and the webhook inbox hold health data, kept through kill -9.
 
 Directories are created 0700 and files 0600 whatever the umask. A file becomes visible under its final
 name only by `rename` after its bytes are fsynced, and the directory entry is fsynced after the rename,
 so a crash leaves either the whole file or none of it (plus at worst a hidden `.tmp` to sweep).
+Standard library only: the webhook receiver uses it too.
 """
 
 from __future__ import annotations
@@ -100,6 +101,17 @@ def create_private(path: Path) -> Path:
     """Create (or truncate) an empty 0600 file, so a library opening it by name keeps it private."""
     with open_private(path):
         pass
+    return path
+
+
+def touch_private(path: Path) -> Path:
+    """Create `path` 0600 if missing, never truncating it, in a 0700 directory: for a file another
+    library then opens by name (SQLite gives its -wal and -shm files the database file's mode)."""
+    ensure_dir(path.parent)
+    os.chmod(path.parent, DIR_MODE)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, FILE_MODE)
+    os.close(fd)
+    os.chmod(path, FILE_MODE)
     return path
 
 

@@ -16,9 +16,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from pipelines.files import atomic_write_bytes, remove_temp_files
 from pipelines.healthie.streams import WindowKind
 from pipelines.healthie.windows import Window
-from pipelines.lake.files import atomic_write_bytes, remove_temp_files
 from pipelines.lake.layout import CHECKPOINT_NAME, PART_PATTERN, part_name
 
 VERSION = 2
