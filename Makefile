@@ -9,7 +9,7 @@ export WAREHOUSE_DIR ?= $(CURDIR)/data
 export DBT_PROJECT_DIR := $(CURDIR)/dbt_project
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 
-.PHONY: install manifest run test lint typecheck pytest bench dev sandbox clean dashboard chromium test-dashboards screenshots
+.PHONY: install manifest lake-schema run test lint typecheck pytest bench dev sandbox clean dashboard chromium test-dashboards screenshots
 
 install: $(STAMP)
 
@@ -21,6 +21,10 @@ $(STAMP): pyproject.toml constraints.txt
 # dbt's manifest is a build artefact the Dagster definitions load; parse it once per change of the project.
 manifest: install
 	$(BIN)/python -m pipelines.assets.dbt
+
+# dbt's copy of the lake schemas (macros/healthie/lake_schema.sql), generated from the stream specs.
+lake-schema: install
+	$(BIN)/python -m pipelines.lake_schema
 
 run: install manifest
 	$(BIN)/python -m pipelines.dev.demo

@@ -43,7 +43,8 @@ from pipelines.assets.publish import (
 )
 from pipelines.files import DIR_MODE, FILE_MODE, ensure_dir
 from pipelines.healthie.streams import STREAMS_BY_NAME
-from pipelines.settings import WarehouseConfig, warehouse_dir_from_env
+from pipelines.paths import resolve_warehouse_dir
+from pipelines.settings import WarehouseConfig
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -184,10 +185,11 @@ def dbt_warehouse_dir(warehouse: WarehouseConfig) -> Path:
     marts, or none. Set `WAREHOUSE_DIR` instead of configuring the resource differently.
     """
     path = warehouse.path
-    if path != warehouse_dir_from_env():
+    dbt_builds_in = resolve_warehouse_dir()  # what dbt's profile resolves from the same variable
+    if path != dbt_builds_in:
         raise ValueError(
             f"the warehouse resource points at {path} but dbt builds under WAREHOUSE_DIR "
-            f"({warehouse_dir_from_env()}): set WAREHOUSE_DIR rather than the resource's warehouse_dir"
+            f"({dbt_builds_in}): set WAREHOUSE_DIR rather than the resource's warehouse_dir"
         )
     return path
 

@@ -61,6 +61,46 @@ class WindowState:
         self.verified_count = None
 
 
+@dataclass(frozen=True)
+class MergeSummary:
+    """What the batch's MERGE did (kept so a sync resumed after its MERGE still reports it)."""
+
+    version: int
+    inserted: int
+    updated: int
+    deleted: int
+    stale: int
+
+
+@dataclass
+class BatchSummary:
+    """Figures one batch records as it goes, for its plan and its result. Stored in the checkpoint as
+    JSON with these keys (the same as earlier checkpoints' untyped dict)."""
+
+    target_rows: int | None = None
+    """Rows per window the plan aims at (set once the stream is counted)."""
+    source_count_end: int | None = None
+    """The stream's count after the pull (None: the stream has no count query)."""
+    recovered: int = 0
+    """Vanished ids re-read and found still live."""
+    merge: MergeSummary | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> BatchSummary:
+        merge = raw.get("merge")
+        return cls(
+            target_rows=raw.get("target_rows"),
+            source_count_end=raw.get("source_count_end"),
+            recovered=int(raw.get("recovered") or 0),
+            merge=MergeSummary(**{k: int(merge[k]) for k in MergeSummary.__dataclass_fields__})
+            if merge
+            else None,
+        )
+
+
 @dataclass
 class Checkpoint:
     """The state of one full batch of one stream."""
@@ -79,7 +119,7 @@ class Checkpoint:
     id a later commit deleted after they were read."""
     deleted_ids: list[str] = field(default_factory=list)
     """Ids reconciliation confirmed gone: the MERGE deletes them."""
-    summary: dict[str, Any] = field(default_factory=dict)
+    summary: BatchSummary = field(default_factory=BatchSummary)
 
     def allocate_part(self) -> str:
         """The next part file name (numbers are never reused, even for aborted files)."""
@@ -109,7 +149,7 @@ class Checkpoint:
             "source_count_start": self.source_count_start,
             "table_version": self.table_version,
             "deleted_ids": self.deleted_ids,
-            "summary": self.summary,
+            "summary": self.summary.to_json(),
         }
 
     @classmethod
@@ -139,7 +179,7 @@ class Checkpoint:
             source_count_start=raw.get("source_count_start"),
             table_version=raw.get("table_version"),
             deleted_ids=list(raw.get("deleted_ids") or []),
-            summary=dict(raw.get("summary") or {}),
+            summary=BatchSummary.from_json(raw.get("summary") or {}),
         )
 
 

@@ -52,7 +52,7 @@ async def reconcile(
         if name:
             cp.parts.append(name)
     cp.deleted_ids = gone
-    cp.summary.update(recovered=len(alive))
+    cp.summary.recovered = len(alive)
     log.info(
         "%s: %d id(s) vanished since the last sync: %d gone, %d still live",
         spec.name,

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from pipelines.extract.checkpoint import Checkpoint, Phase, WindowState, sweep_uncommitted
+from pipelines.extract.checkpoint import Checkpoint, MergeSummary, Phase, WindowState, sweep_uncommitted
 from pipelines.extract.options import Log, StreamResult, SyncOptions
 from pipelines.extract.reconcile import reconcile
 from pipelines.extract.rows import rows_to_table
@@ -51,7 +51,7 @@ from pipelines.healthie.windows import (
 )
 from pipelines.lake.layout import BatchId, BatchKind, batch_dir, lake_table, list_batches, stream_dir
 from pipelines.lake.reader import batch_stats, rows_to_merge
-from pipelines.lake.table import MaintenanceResult, MergeResult, deletions
+from pipelines.lake.table import MaintenanceResult, deletions
 from pipelines.lake.writer import PartWriter
 
 #: The catch-up pass starts this long before the sync did, to absorb client/server clock skew.
@@ -166,6 +166,13 @@ class StreamSync:
 
     # -- planning -------------------------------------------------------------------------------------
 
+    def _target_rows(self) -> int:
+        """The plan's rows per window (set when the stream was counted, before any window is cut)."""
+        target = self.cp.summary.target_rows
+        if target is None:
+            raise RuntimeError(f"{self.spec.name}: no window target planned before splitting a window")
+        return target
+
     async def _count(self, window: Window) -> int | None:
         if self.spec.count_operation is None:
             return None
@@ -197,7 +204,7 @@ class StreamSync:
             total or 0, self.sizer.size, self.options.window_concurrency, self.options.min_window_pages
         )
         self.cp.source_count_start = total
-        self.cp.summary["target_rows"] = target
+        self.cp.summary.target_rows = target
         planned: list[tuple[Window, int | None]] = [(cells[0], counts[0])]
         if len(cells) > 1:
             planned = list(merge_small(cells, known, target))
@@ -225,7 +232,7 @@ class StreamSync:
         windowing = self.spec.windowing
         if windowing is None or count is None:
             return False
-        target = int(self.cp.summary["target_rows"])
+        target = self._target_rows()
         return count > target * SPLIT_SLACK and len(grid(window, windowing.kind, 2)) == 2
 
     async def _count_pieces(self, pieces: Sequence[Window], total: int) -> list[int]:
@@ -248,7 +255,7 @@ class StreamSync:
             await self._pull_window(state)
             return
         assert self.spec.windowing is not None and state.planned_count is not None
-        target = int(self.cp.summary["target_rows"])
+        target = self._target_rows()
         pieces = grid(state.window, self.spec.windowing.kind, -(-state.planned_count // target))
         counts = await self._count_pieces(pieces, state.planned_count)
         states = [
@@ -351,7 +358,7 @@ class StreamSync:
         """Compare the batch with the stream's count; on a mismatch recount each window and pull again
         those whose count exceeds what they landed (at most `max_passes` passes per window)."""
         end = await self._count(Window())
-        self.cp.summary["source_count_end"] = end
+        self.cp.summary.source_count_end = end
         if end is None or batch_stats(self.directory)["live_ids"] == end:
             return
         while True:
@@ -367,7 +374,7 @@ class StreamSync:
                 state.restart()
             self._save()
             if not short:
-                self.cp.summary["source_count_end"] = await self._count(Window())
+                self.cp.summary.source_count_end = await self._count(Window())
                 return
             self.log.info(
                 "%s: %d window(s) grew while syncing; pulling them again", self.spec.name, len(short)
@@ -391,7 +398,9 @@ class StreamSync:
                     read_since_version=cp.table_version,
                     batch_id=cp.batch_id,
                 )
-        cp.summary.update(merge=_merge_summary(merged))
+        cp.summary.merge = MergeSummary(
+            merged.version, merged.inserted, merged.updated, merged.deleted, merged.stale
+        )
         self.log.info(
             "%s: merged into table version %d: %d inserted, %d updated, %d deleted, %d stale skipped",
             self.spec.name,
@@ -408,9 +417,9 @@ class StreamSync:
         stats = batch_stats(self.directory)
         counters = self.client.stats(self.spec.name)
         health = self.table.health()
-        merged = self.cp.summary.get("merge") or {}
+        merged = self.cp.summary.merge or MergeSummary(0, 0, 0, 0, 0)
         maintenance = self.maintenance
-        start, end = self.cp.source_count_start, self.cp.summary.get("source_count_end")
+        start, end = self.cp.source_count_start, self.cp.summary.source_count_end
         churn = (start != end) or any(
             s.pass_no > 1 or (s.verified_count is not None and s.verified_count != s.rows)
             for s in self.cp.windows
@@ -421,11 +430,11 @@ class StreamSync:
             path=str(self.table.path),
             rows=stats["row_count"],
             live_ids=health.rows,
-            inserted=int(merged.get("inserted", 0)),
-            updated=int(merged.get("updated", 0)),
-            deleted=int(merged.get("deleted", 0)),
-            stale_skipped=int(merged.get("stale", 0)),
-            recovered=int(self.cp.summary.get("recovered", 0)),
+            inserted=merged.inserted,
+            updated=merged.updated,
+            deleted=merged.deleted,
+            stale_skipped=merged.stale,
+            recovered=self.cp.summary.recovered,
             table_version=health.version,
             table_files=health.files,
             table_bytes=health.bytes,
@@ -449,16 +458,6 @@ class StreamSync:
             graphql_permanent_errors=counters.graphql_permanent_errors,
             api_version=self.client.settings.api_version,
         )
-
-
-def _merge_summary(merged: MergeResult) -> dict[str, int]:
-    return {
-        "version": merged.version,
-        "inserted": merged.inserted,
-        "updated": merged.updated,
-        "deleted": merged.deleted,
-        "stale": merged.stale,
-    }
 
 
 def _biggest_first(states: Iterable[WindowState]) -> list[WindowState]:

@@ -28,7 +28,7 @@ DEFAULT_DELIVERY_ID_HEADER = "webhook-id"
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-#: Healthie's published sender addresses (NOTES.md); they may change, so this is defence in depth only.
+#: Healthie's published sender addresses (docs/healthie-api.md): they may change, so defence in depth only.
 HEALTHIE_SENDER_IPS: dict[str, tuple[str, ...]] = {
     "healthie-sandbox": ("18.206.70.225", "44.195.8.253", "44.198.216.125"),
     "healthie-production": ("52.4.158.130", "3.216.152.234", "54.243.233.84", "50.19.211.21"),

@@ -1,7 +1,7 @@
 """Healthie's webhook signature, verified on the raw bytes exactly as Healthie computes it.
 
 Healthie signs `"{method} {path} {query} {digest} {content_type} {content_length}"` with HMAC-SHA256
-(hex) under the shared secret (NOTES.md "Webhooks", API guide "Signed payloads"). Two quirks matter:
+(hex) under the shared secret (docs/healthie-api.md "Webhooks"). Two quirks matter:
 
 * `digest` is the `Content-Digest` header as JavaScript's `header.split('=')[1]` sees it: the text
   between the first and the second `=`. A padded base64 digest therefore loses its padding in the

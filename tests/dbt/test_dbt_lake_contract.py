@@ -11,6 +11,7 @@ import pytest
 import yaml
 from lake_factory import FULL_SYNC_AT, write_batch
 
+from pipelines import lake_schema
 from pipelines.assets.dbt import DBT_PROJECT_DIR
 from pipelines.healthie.streams import STREAMS, StreamSpec
 from pipelines.lake.layout import lake_table
@@ -45,6 +46,12 @@ def arrow_as_duckdb(spec: StreamSpec) -> list[tuple[str, str]]:
     with duckdb.connect() as connection:
         connection.register("lake_rows", spec.arrow_schema.empty_table())
         return [(row[0], row[1]) for row in connection.sql("describe select * from lake_rows").fetchall()]
+
+
+def test_the_committed_lake_schema_macro_is_the_generated_one() -> None:
+    """One source: the macro is generated from the specs (`make lake-schema`), never edited by hand."""
+    assert LAKE_SCHEMA_MACRO == lake_schema.MACRO_PATH
+    assert LAKE_SCHEMA_MACRO.read_text(encoding="utf-8") == lake_schema.render()
 
 
 @pytest.mark.parametrize("spec", STREAMS, ids=lambda spec: spec.name)
