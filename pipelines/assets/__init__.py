@@ -1,7 +1,7 @@
 """Dagster assets: the extract multi-asset (one asset per stream, with its checks) and the dbt assets.
 
 Exports for `pipelines.definitions`: `extract_assets` (a list), wired with resources `healthie`
-(`pipelines.healthie.build_healthie_resource()`) and `warehouse`
+(`pipelines.resources.build_healthie_resource()`) and `warehouse`
 (`pipelines.settings.build_warehouse_config()`).
 """
 

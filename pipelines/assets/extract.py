@@ -5,7 +5,10 @@ rate limiter (HEALTHIE_RATE_LIMIT_RPS is a budget for the whole run, not per str
 subset: selecting `healthie/appointments` alone syncs only that stream. A stream that fails does not
 stop the others; their materializations are reported and the step then fails naming the failures.
 Each stream's materialization carries the lake table's health (version, rows, files, bytes), and
-the step evaluates the stream's checks (assets/checks.py) from what it just committed.
+the step evaluates the stream's checks (assets/checks.py) from what it just committed, so a webhook
+change landing between the extraction and the check cannot stand in for the full sync's figures.
+The `healthie` resource only hands out the client's settings; the step calls the sync engine
+(`pipelines.extract.sync.run_sync`).
 
 When a stream failed for a reason a later attempt could fix, the step retries itself
 (`EXTRACT_RETRY_POLICY`, pipelines/retries.py): unfinished streams resume from their checkpoints,

@@ -5,14 +5,14 @@
 2. Pull: windows run concurrently (at most `window_concurrency` at once per stream, biggest first),
    each paging with the generic pager into its own rolling part files; after every committed part the
    checkpoint records the window's durable cursor, so a killed sync resumes from there (see
-   lake/checkpoint.py). A cell holding too many rows is first cut into ceil(count / target) slices,
+   extract/checkpoint.py). A cell holding too many rows is first cut into ceil(count / target) slices,
    counted in one round, while other windows already pull.
 3. Catch-up (mutable windowing, e.g. form answer groups on updated_at): rows updated during the sync
    leave the window they were in, so one more window `updated_after: sync start - margin` picks them up.
 4. Verify: if the batch's distinct ids differ from the stream's count, recount every window; one
    whose count now exceeds what its pass landed (a row created in or moved into it after it was
    pulled: an appointment rescheduled into an earlier window) is pulled again, up to `max_passes`.
-5. Reconcile: ids that vanished from Healthie are re-read, and confirmed gone (healthie/reconcile.py).
+5. Reconcile: ids that vanished from Healthie are re-read, and confirmed gone (extract/reconcile.py).
 6. Merge: the newest landed row of each id is MERGEd into the stream's Delta table (lake/table.py):
    new ids inserted, changed rows updated, unchanged rows untouched, vanished ids deleted, and never
    a newer version (a webhook refresh's) replaced by the pull's older one. The commit names the
