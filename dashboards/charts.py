@@ -96,3 +96,32 @@ def long_format(
     return frame.rename(columns=columns).melt(
         id_vars=[index], value_vars=list(columns.values()), var_name=var, value_name=value
     )
+
+
+def bucket_bars(
+    frame: pd.DataFrame,
+    *,
+    bucket: str,
+    order: list[str],
+    x_title: str,
+    y: str,
+    y_title: str,
+    color: str,
+    y_format: str = ",d",
+) -> alt.Chart:
+    """Age buckets left to right (youngest first), each bar stacked by `color` (payer, assignee)."""
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{bucket}:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y(f"sum({y}):Q", title=y_title, axis=alt.Axis(format=y_format)),
+            color=alt.Color(f"{color}:N", title=None),
+            tooltip=[
+                alt.Tooltip(f"{bucket}:N"),
+                alt.Tooltip(f"{color}:N"),
+                alt.Tooltip(f"{y}:Q", format=y_format),
+            ],
+        )
+        .properties(height=300)
+    )

@@ -29,9 +29,10 @@ class Filters:
         }
 
 
-def data_range() -> tuple[date, date]:
-    """The first and last day the marts cover (today when they hold no dated rows)."""
-    bounds = data.query("date_bounds").iloc[0]
+def data_range(bounds_query: str = "date_bounds") -> tuple[date, date]:
+    """The first and last day the marts cover (today when they hold no dated rows): by default the
+    days of appointments, payments, entries and forms; a page over other marts names its own query."""
+    bounds = data.query(bounds_query).iloc[0]
     today = date.today()
     first, last = (
         today if pd.isna(bounds[column]) else pd.Timestamp(bounds[column]).date()
@@ -40,14 +41,19 @@ def data_range() -> tuple[date, date]:
     return first, last
 
 
-def sidebar(*, providers: bool = True) -> Filters:
-    """Render the filters (defaults: every day the marts cover, every provider) and return them."""
-    first, last = data_range()
+def sidebar(*, providers: bool = True, dates: bool = True, bounds_query: str = "date_bounds") -> Filters:
+    """Render the filters (defaults: every day the marts cover, every provider) and return them.
+
+    A page whose marts have no dates to filter by (reports as of one day) leaves the date range out;
+    its `Filters` then span the whole range of `bounds_query`."""
+    first, last = data_range(bounds_query)
     st.sidebar.header("Filters")
-    picked = st.sidebar.date_input(
-        "Dates (UTC)", value=(first, last), min_value=first, max_value=last, key="filter_dates"
-    )
-    start, end = _date_pair(picked, first, last)
+    start, end = first, last
+    if dates:
+        picked = st.sidebar.date_input(
+            "Dates (UTC)", value=(first, last), min_value=first, max_value=last, key="filter_dates"
+        )
+        start, end = _date_pair(picked, first, last)
     chosen: tuple[str, ...] = ()
     if providers:
         names = data.query("providers")

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from dashboards.data import env_flag
-from dashboards.views import engagement, followups, forms, freshness, overview, providers
+from dashboards.views import care, engagement, followups, forms, freshness, overview, providers, revenue
 
 #: Set to 1 to show pages that list patients by name (off by default: aggregates only).
 ROW_LEVEL_VAR = "DASHBOARDS_ROW_LEVEL"
@@ -28,6 +28,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("providers", "Providers", ":material/stethoscope:", providers.render),
     PageSpec("engagement", "Patients & engagement", ":material/monitor_heart:", engagement.render),
     PageSpec("forms", "Forms", ":material/description:", forms.render),
+    PageSpec("revenue", "Revenue cycle", ":material/payments:", revenue.render),
+    PageSpec("care", "Care & tasks", ":material/checklist:", care.render),
     PageSpec("freshness", "Data freshness", ":material/update:", freshness.render),
     PageSpec(
         "followups", "Patients to follow up", ":material/person_search:", followups.render, row_level=True
