@@ -99,6 +99,8 @@ def expected_headlines(path: Path) -> dict[str, dict[str, str | None]]:
     [engagement] = marts_query(path, "engagement")
     [forms] = marts_query(path, "forms")
     [batches] = marts_query(path, "newest_batches")
+    [revenue] = marts_query(path, "revenue")
+    [care] = marts_query(path, "care")
     scorecard = marts_query(path, "scorecard")
     rows = mart_rows(path)
     version = file_version(path)
@@ -127,6 +129,24 @@ def expected_headlines(path: Path) -> dict[str, dict[str, str | None]]:
             "Submissions": fmt.count(forms["submissions"]),
             "Share signed": fmt.percent(forms["share_signed"]),
             "Median hours to lock": fmt.hours(forms["median_hours_to_lock"]),
+        },
+        "revenue": {
+            "Open claims": fmt.count(revenue["open_claims"]),
+            "Outstanding on open claims": fmt.money(revenue["claims_outstanding"]),
+            "Denial share": fmt.percent(revenue["denial_share"]),
+            "Billed": fmt.money(revenue["billed"]),
+            "Collection rate": fmt.percent(revenue["collection_rate"]),
+            "Invoices outstanding": fmt.money(revenue["invoices_balance_due"]),
+        },
+        "care": {
+            "Active care plans": fmt.count(care["active_care_plans"]),
+            "Goals": fmt.count(care["goals"]),
+            "Goals completed": fmt.count(care["goals_completed"]),
+            "Share of goals completed": fmt.percent(
+                care["goals_completed"] / care["goals"] if care["goals"] else None
+            ),
+            "Open tasks": fmt.count(care["open_tasks"]),
+            "Overdue tasks": fmt.count(care["overdue_tasks"]),
         },
         "freshness": {
             f"Published {stamp(version.published_at)}": None,

@@ -90,3 +90,109 @@ from (
     union all select _sync_id from marts.fct_entries
     union all select _sync_id from marts.fct_form_answer_groups
 )
+
+-- name: revenue
+-- (from the claim and invoice facts, not the reports the page reads; every month of service)
+select
+    (select count(*) from marts.fct_claims
+     where status_group in ('submitted', 'denied', 'partially_paid', 'other')
+       and coalesce(service_date, cast(created_at as date)) is not null) as open_claims,
+    (select coalesce(sum(outstanding_amount), 0) from marts.fct_claims
+     where status_group in ('submitted', 'denied', 'partially_paid', 'other')
+       and coalesce(service_date, cast(created_at as date)) is not null) as claims_outstanding,
+    (select avg(case when status_group = 'denied' then 1.0 else 0.0 end) from marts.fct_claims
+     where status_group <> 'draft' and coalesce(service_date, cast(created_at as date)) is not null)
+        as denial_share,
+    (select coalesce(sum(billed_amount), 0) from marts.fct_claims
+     where status_group <> 'draft' and coalesce(service_date, cast(created_at as date)) is not null) as billed,
+    (select sum(coalesce(insurance_paid_amount, 0) + coalesce(patient_paid_amount, 0))
+            / nullif(sum(coalesce(billed_amount, 0)), 0)
+     from marts.fct_claims
+     where status_group <> 'draft' and coalesce(service_date, cast(created_at as date)) is not null)
+        as collection_rate,
+    (select coalesce(sum(balance_due_amount), 0) from marts.fct_invoices where is_outstanding)
+        as invoices_balance_due,
+    (select max(as_of_date) from marts.rpt_claims_aging) as as_of_date
+
+-- name: busiest_service_month
+select cast(date_trunc('month', coalesce(service_date, cast(created_at as date))) as date) as month_start
+from marts.fct_claims
+where status_group <> 'draft'
+group by 1
+order by count(*) desc, 1
+limit 1
+
+-- name: service_month_revenue
+select
+    sum(billed_amount) as billed,
+    count(*) filter (where status_group = 'denied') / count(*) as denial_share
+from marts.fct_claims
+where status_group <> 'draft'
+  and date_trunc('month', coalesce(service_date, cast(created_at as date))) = ?
+
+-- name: payers
+select
+    coalesce(payer_name, '(no payer)') as payer_name,
+    count(*) as claims,
+    sum(billed_amount) as billed,
+    sum(paid_amount) as paid
+from marts.fct_claims
+where status_group <> 'draft'
+group by 1
+order by 1
+
+-- name: care
+-- (goals and tasks from their facts, not the reports the page reads)
+select
+    (select count(*) from marts.fct_care_plans
+     where is_active and not is_template and patient_id is not null) as active_care_plans,
+    (select count(*) from marts.fct_goals where not is_subgoal and patient_id is not null) as goals,
+    (select count(*) from marts.fct_goals where not is_subgoal and patient_id is not null and completions > 0)
+        as goals_completed,
+    (select count(*) from marts.fct_tasks where not is_complete and created_at is not null) as open_tasks,
+    (select count(*) from marts.fct_tasks
+     where not is_complete and created_at is not null
+       and due_date < (select max(as_of_date) from marts.rpt_task_backlog)) as overdue_tasks
+
+-- name: busiest_goal_provider
+select provider_id
+from (
+    select coalesce(g.provider_id, p.primary_provider_id) as provider_id
+    from marts.fct_goals as g
+    left join marts.dim_patients as p using (patient_id)
+    where not g.is_subgoal and g.patient_id is not null
+)
+where provider_id is not null
+group by provider_id
+order by count(*) desc, provider_id
+limit 1
+
+-- name: provider_care
+select
+    (select count(*) from marts.fct_care_plans as c join marts.dim_patients as p using (patient_id)
+     where c.is_active and not c.is_template and p.primary_provider_id = $provider) as active_care_plans,
+    (select count(*) from marts.fct_goals as g left join marts.dim_patients as p using (patient_id)
+     where not g.is_subgoal and g.patient_id is not null
+       and coalesce(g.provider_id, p.primary_provider_id) = $provider) as goals,
+    (select count(*) from marts.fct_goals as g left join marts.dim_patients as p using (patient_id)
+     where not g.is_subgoal and g.patient_id is not null and g.is_completed
+       and coalesce(g.provider_id, p.primary_provider_id) = $provider) as goals_completed,
+    (select count(*) from marts.fct_tasks
+     where not is_complete and created_at is not null and assignee_id = $provider) as open_tasks
+
+-- name: assignees
+select
+    case when t.assignee_id is null then '(unassigned)' else coalesce(p.full_name, '(not a provider)') end
+        as assignee_name,
+    count(*) as open_tasks,
+    count(*) filter (where t.is_high_priority) as high_priority_tasks
+from marts.fct_tasks as t
+left join marts.dim_providers as p on p.provider_id = t.assignee_id
+where not t.is_complete and t.created_at is not null
+group by 1
+order by 1
+
+-- name: patient_names
+select distinct full_name from marts.dim_patients where full_name is not null
+except
+select full_name from marts.dim_providers

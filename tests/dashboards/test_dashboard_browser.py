@@ -48,9 +48,9 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 #: Charts each page draws (vega-embed), with the default filters.
-CHARTS = {"overview": 3, "providers": 2, "engagement": 4, "forms": 2, "freshness": 1}
+CHARTS = {"overview": 3, "providers": 2, "engagement": 4, "forms": 2, "revenue": 4, "care": 2, "freshness": 1}
 #: Tables each page shows (Streamlit loads its table component lazily, after the script finished).
-TABLES = {"overview": 0, "providers": 1, "engagement": 0, "forms": 1, "freshness": 3}
+TABLES = {"overview": 0, "providers": 1, "engagement": 0, "forms": 1, "revenue": 2, "care": 2, "freshness": 3}
 LOOPBACK = {"127.0.0.1", "localhost"}
 WAIT_SECONDS = 60
 

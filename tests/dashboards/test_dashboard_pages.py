@@ -45,7 +45,9 @@ def headlines(app: AppTest) -> dict[str, str]:
     return {metric.label: str(metric.value) for metric in app.metric}
 
 
-@pytest.mark.parametrize("slug", ["overview", "providers", "engagement", "forms", "freshness"])
+@pytest.mark.parametrize(
+    "slug", ["overview", "providers", "engagement", "forms", "revenue", "care", "freshness"]
+)
 def test_page_headlines_equal_the_marts(product: Product, slug: str) -> None:
     app = run_page(slug)
     assert_headlines(headlines(app), expected_headlines(product.warehouse_file)[slug])
@@ -109,6 +111,94 @@ def test_date_range_filter(product: Product) -> None:
     shown = headlines(app)
     assert shown["Appointments booked"] == fmt.count(expected["booked"])
     assert shown["No-show rate"] == fmt.percent(expected["no_show_rate"])
+
+
+def test_revenue_cycle_shows_the_as_of_day_and_payers_equal_fct_claims(product: Product) -> None:
+    app = run_page("revenue")
+    [revenue] = marts_query(product.warehouse_file, "revenue")
+    assert f"Claims aged to {revenue['as_of_date']:%Y-%m-%d}" in app.caption[0].value
+    aging, payers = (table.value for table in app.table)
+    assert sum(int(value.replace(",", "")) for value in aging["Open claims"]) == revenue["open_claims"]
+    expected = marts_query(product.warehouse_file, "payers")
+    assert sorted(payers.index) == sorted(row["payer_name"] for row in expected)
+    for row in expected:
+        line = payers.loc[row["payer_name"]]
+        assert line["Claims billed"] == fmt.count(row["claims"])
+        assert line["Billed"] == fmt.money(row["billed"])
+        assert line["Paid"] == fmt.money(row["paid"])
+
+
+def test_revenue_cycle_date_range_picks_months_of_service(product: Product) -> None:
+    """The range narrows the payer mix and denial share; the aging (as of one day) stays whole."""
+    [busiest] = marts_query(product.warehouse_file, "busiest_service_month")
+    month: date = busiest["month_start"]
+    last = date(month.year + month.month // 12, month.month % 12 + 1, 1).toordinal() - 1
+    [expected] = marts_query(product.warehouse_file, "service_month_revenue", [month])
+    whole = expected_headlines(product.warehouse_file)["revenue"]
+    app = run_page("revenue")
+    assert not app.multiselect, "the revenue reports carry no provider: no provider filter"
+    app.date_input(key="filter_dates").set_value((month, date.fromordinal(last))).run()
+    assert not app.exception
+    shown = headlines(app)
+    assert shown["Billed"] == fmt.money(expected["billed"])
+    assert shown["Denial share"] == fmt.percent(expected["denial_share"])
+    assert shown["Open claims"] == whole["Open claims"]
+    assert shown["Invoices outstanding"] == whole["Invoices outstanding"]
+
+
+def test_care_provider_filter(product: Product) -> None:
+    [busiest] = marts_query(product.warehouse_file, "busiest_goal_provider")
+    provider = busiest["provider_id"]
+    [expected] = marts_query(product.warehouse_file, "provider_care", {"provider": provider})
+    app = run_page("care")
+    assert not app.date_input, "the care reports are as of one day: no date range"
+    app.multiselect(key="filter_providers").set_value([provider]).run()
+    assert not app.exception
+    shown = headlines(app)
+    assert shown["Active care plans"] == fmt.count(expected["active_care_plans"])
+    assert shown["Goals"] == fmt.count(expected["goals"])
+    assert shown["Goals completed"] == fmt.count(expected["goals_completed"])
+    assert shown["Open tasks"] == fmt.count(expected["open_tasks"])
+    [goals, _tasks] = (table.value for table in app.table)
+    assert len(goals) == 1
+
+
+def test_task_backlog_names_assignees_as_providers(product: Product) -> None:
+    app = run_page("care")
+    tasks = app.table[1].value
+    expected = marts_query(product.warehouse_file, "assignees")
+    assert sorted(tasks.index) == sorted(row["assignee_name"] for row in expected)
+    for row in expected:
+        assert tasks.loc[row["assignee_name"]]["Open tasks"] == fmt.count(row["open_tasks"])
+        assert tasks.loc[row["assignee_name"]]["High priority"] == fmt.count(row["high_priority_tasks"])
+
+
+@pytest.mark.parametrize("slug", ["revenue", "care"])
+def test_aggregate_pages_name_no_patient(product: Product, slug: str) -> None:
+    """Every text the page shows (tables, captions, metrics, headings) is free of patient names."""
+    patients = {row["full_name"] for row in marts_query(product.warehouse_file, "patient_names")}
+    assert patients
+    app = run_page(slug)
+    shown: set[str] = {str(element.value) for element in [*app.caption, *app.subheader, *app.info]}
+    shown |= set(headlines(app)) | set(headlines(app).values())
+    for table in app.table:
+        shown |= {str(cell) for cell in table.value.index}
+        shown |= {str(cell) for column in table.value.columns for cell in table.value[column]}
+    assert not {text for text in shown if any(name in text for name in patients)}
+
+
+@pytest.mark.parametrize("slug", ["revenue", "care"])
+def test_a_publish_without_the_new_marts_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slug: str
+) -> None:
+    """A warehouse published before the revenue and care marts existed: a note, no traceback."""
+    monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path))
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.dim_providers (provider_id varchar, full_name varchar)")
+    app = run_page(slug)
+    assert "lacks a mart" in app.warning[0].value
+    assert not app.metric
 
 
 @pytest.mark.parametrize("slug", [page.slug for page in PAGES])
