@@ -35,6 +35,7 @@ from healthie_sandbox.generate import ID_BASE
 from . import truth, truth_more
 from .assertions import assert_succeeded
 from .product import Product, webhooks_to_receiver
+from .test_webhook_e2e import rereads_by_stream
 
 SANDBOX_SEED = 303
 QUERIES_FILE = Path(__file__).with_name("queries_more.sql")
@@ -223,6 +224,8 @@ class Changes:
     aging_before: dict[tuple[Any, ...], int]
     """Open claims per (payer, bucket) in rpt_claims_aging before the refresh."""
     refresh_seconds: float
+    rereads: dict[str, int]
+    """Records the refresh re-read per stream."""
 
 
 def now_stamp() -> str:
@@ -300,9 +303,27 @@ def changed(product: Product, nightly: dg.ExecuteInProcessResult) -> Iterator[Ch
         ids["goal"] = control.create("goals")
         ids["goal_history"] = control.create("goal_histories")
         started = time.monotonic()
-        assert_succeeded(product.refresh())
+        refreshed = product.refresh()
         seconds = time.monotonic() - started
-    yield Changes(ids, aging_before, seconds)
+        assert_succeeded(refreshed)
+    yield Changes(ids, aging_before, seconds, rereads_by_stream(refreshed))
+
+
+def test_one_refresh_rereads_each_changed_record(changed: Changes) -> None:
+    """Every change was announced and routed: claims (paid, deleted, created), invoices and their
+    drafts (a `requested_payment` event is re-read in both streams), policies, care plans, goals, goal
+    completions, tasks and documents, in one run."""
+    assert changed.rereads == {
+        "claims": 3,
+        "invoices": 2,
+        "invoice_previews": 2,
+        "insurance_policies": 2,
+        "care_plans": 1,
+        "goals": 1,
+        "goal_histories": 1,
+        "tasks": 1,
+        "documents": 1,
+    }
 
 
 def test_every_mart_equals_truth_after_the_refresh(product: Product, changed: Changes) -> None:
