@@ -114,7 +114,9 @@ def bucket_bars(
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X(f"{bucket}:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=0)),
+            x=alt.X(
+                f"{bucket}:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=0, labelOverlap=False)
+            ),
             y=alt.Y(f"sum({y}):Q", title=y_title, axis=alt.Axis(format=y_format)),
             color=alt.Color(f"{color}:N", title=None),
             tooltip=[
