@@ -37,9 +37,12 @@ def imports_of(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                found.add(".".join([*base, *([node.module] if node.module else [])]))
+                module = ".".join([*base, *([node.module] if node.module else [])])
             else:
-                found.add(node.module or "")
+                module = node.module or ""
+            found.add(module)
+            # `from pipelines.healthie import streams` imports the submodule too.
+            found.update(f"{module}.{alias.name}" for alias in node.names)
     return found
 
 
