@@ -13,17 +13,29 @@ Two scenarios, after one `nightly_sync` has built the marts:
 * sequential: one status change at a time, each at a random phase of the sensor's tick;
 * burst: `BURST` changes at once, which the sensor should coalesce into one run.
 
-Printed: p50 / p95 / max freshness, runs, and how much of it is dbt; for the sequential changes also
-the median of each phase (webhook delivery, wait for the tick, re-read, dbt, the rest). Goal: p95 <= 15 s.
-The daemon's default sensor interval is 5 s (`minimum_interval_seconds`), not 1 s: deployed, the
-wait-for-tick phase is up to 5 s longer.
+Each change is followed through two settings, interleaved in one run so the machine's noise hits both:
 
-    python -m bench freshness            # 10 sequential changes, a burst of 20
-    python -m bench freshness --quick    # 3 sequential changes, a burst of 20
+* baseline: the refresh as it was before issue 12: dagster-dbt's own per-invocation target folder,
+  seeded from dbt_project/target (parsed for another WAREHOUSE_DIR, so dbt re-parses the whole
+  project), dbt's unit tests in every refresh, and JSON artifacts written;
+* tuned: the product as it is (`pipelines.refresh.job`): the warehouse's own partial-parse state
+  (`pipelines.assets.dbt.dbt_target`), no unit tests and no JSON artifacts in a refresh
+  (`refresh_build_args`).
+
+Printed per setting: p50 / p95 / max freshness and the median of each phase: wait for the sensor's
+tick, run launch (tick to the drain step's start, in-process), re-read (recovery read and re-reads by
+id), MERGE (the lake's change sets), dbt, publish, and the rest (step bookkeeping, the visibility
+query). Goal: p95 <= 5 s, publish included. The bench ticks every `TICK_SECONDS` (1 s); the Dagster
+daemon evaluates sensors at most every 5 s whatever `minimum_interval_seconds` says, and starts each
+run in a new process: deployed, both add to these figures (printed below the table).
+
+    python -m bench freshness            # 10 sequential changes and a burst of 20 per setting
+    python -m bench freshness --quick    # 3 sequential changes and a burst of 20 per setting
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import os
@@ -33,16 +45,18 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, redirect_stdout
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import dagster as dg
 
 from healthie_sandbox.control import SandboxControl
 from healthie_sandbox.server import start_in_thread
+from pipelines.assets.dbt import dbt_build_args
 from pipelines.dev.demo import QUIET_LOGS, appointment_status
 from pipelines.dev.harness import receiver_process
 from pipelines.settings import build_warehouse_config
@@ -51,12 +65,80 @@ from pipelines.webhooks.inbox import Inbox, inbox_path
 SCALE = 1.0
 SEED = 7
 TICK_SECONDS = 1.0
+#: The Dagster daemon's sensor loop runs at most this often (dagster/_daemon/sensor.py).
+DAEMON_LOOP_SECONDS = 5.0
 SEQUENTIAL, SEQUENTIAL_QUICK = 10, 3
 BURST = 20
-GOAL_P95_SECONDS = 15.0
+GOAL_P95_SECONDS = 5.0
 VISIBLE_TIMEOUT_SECONDS = 120.0
 NEW_STATUSES = ("Occurred", "No-Show", "Cancelled")
 DRAIN_STEP, DBT_STEP = "drain_webhook_inbox", "build_downstream_models"
+PHASES = ("tick", "launch", "re-read", "MERGE", "dbt", "publish", "rest")
+
+
+class Stopwatch:
+    """Seconds spent in wrapped calls since the last `take()` (the bench's probes into one run)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def wrap(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - started
+
+        return timed
+
+    def take(self) -> float:
+        seconds, self.seconds = self.seconds, 0.0
+        return seconds
+
+
+@dataclass
+class Probes:
+    """Stopwatches on the MERGE and the publish, the two parts of the steps the event log cannot split."""
+
+    merge: Stopwatch = field(default_factory=Stopwatch)
+    publish: Stopwatch = field(default_factory=Stopwatch)
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        import pipelines.assets.dbt as dbt_module
+        import pipelines.refresh.job as job_module
+
+        with (
+            mock.patch.object(job_module, "merge_changes", self.merge.wrap(job_module.merge_changes)),
+            mock.patch.object(dbt_module, "publish_marts", self.publish.wrap(dbt_module.publish_marts)),
+        ):
+            yield
+
+
+@contextmanager
+def baseline_settings() -> Iterator[None]:
+    """The refresh as before issue 12: dagster-dbt's per-invocation target folder, unit tests included."""
+    import pipelines.refresh.job as job_module
+
+    @contextmanager
+    def dagster_target(warehouse_dir: Path) -> Iterator[None]:
+        yield None  # DbtCliResource.cli(target_path=None): its own folder under dbt_project/target
+
+    def before(streams: list[str] | None) -> list[str]:
+        return dbt_build_args(streams, skip_lake_scans=True)
+
+    with (
+        mock.patch.object(job_module, "dbt_target", dagster_target),
+        mock.patch.object(job_module, "refresh_build_args", before),
+    ):
+        yield
+
+
+MODES: dict[str, Callable[[], contextlib.AbstractContextManager[None]]] = {
+    "baseline": baseline_settings,
+    "tuned": contextlib.nullcontext,
+}
 
 
 @dataclass(frozen=True)
@@ -64,16 +146,15 @@ class Sample:
     """One change on its way to the marts (wall-clock times, comparable with the receiver's receipts).
 
     `received_at` is the oldest receipt waiting when the run that made the change visible was launched
-    (exact for a single change); `drain_seconds` and `dbt_seconds` add up every run from the change to
-    its visibility, since a change that misses a run waits for it to end before the next one.
+    (exact for a single change); the phase seconds add up every run from the change to its visibility,
+    since a change that misses a run waits for it to end before the next one.
     """
 
     changed_at: float
     received_at: float
     tick_at: float
     visible_at: float
-    drain_seconds: float
-    dbt_seconds: float
+    phases: Mapping[str, float]
 
     @property
     def freshness(self) -> float:
@@ -86,8 +167,9 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
-def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
-    """Duration of each step of a run, from the event log's STEP_START and STEP_SUCCESS/FAILURE times."""
+def step_times(instance: dg.DagsterInstance, run_id: str) -> tuple[dict[str, float], dict[str, float]]:
+    """Start time and duration of each step of a run, from the event log's STEP_START and
+    STEP_SUCCESS/FAILURE times."""
     started: dict[str, float] = {}
     durations: dict[str, float] = {}
     for entry in instance.all_logs(run_id):
@@ -98,7 +180,7 @@ def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
             started[event.step_key] = entry.timestamp
         elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
             durations[event.step_key] = entry.timestamp - started[event.step_key]
-    return durations
+    return started, durations
 
 
 class Daemon:
@@ -117,6 +199,7 @@ class Daemon:
         self.warehouse_dir = warehouse_dir
         self.cursor: str | None = None
         self.next_tick = time.time()
+        self.probes = Probes()
 
     def oldest_waiting(self) -> float | None:
         with Inbox(inbox_path(self.warehouse_dir)) as inbox:
@@ -137,15 +220,26 @@ class Daemon:
         self.cursor = result.cursor
         return result.run_requests[0] if result.run_requests else None
 
-    def execute(self, request: dg.RunRequest) -> dict[str, float]:
-        """Run webhook_refresh as requested; its step durations."""
-        with redirect_stdout(io.StringIO()):  # dbt's console lines
+    def execute(self, request: dg.RunRequest, tick_at: float) -> dict[str, float]:
+        """Run webhook_refresh as requested; the seconds of its phases from the tick to its end."""
+        self.probes.merge.take()
+        self.probes.publish.take()
+        with redirect_stdout(io.StringIO()), self.probes.installed():  # dbt's console lines
             result = self.job.execute_in_process(
                 instance=self.instance, raise_on_error=False, run_config={**request.run_config, **QUIET_LOGS}
             )
         if not result.success:
             raise RuntimeError(f"webhook_refresh failed (run {result.run_id})")
-        return step_seconds(self.instance, result.run_id)
+        started, durations = step_times(self.instance, result.run_id)
+        merge, publish = self.probes.merge.take(), self.probes.publish.take()
+        drain, build = durations.get(DRAIN_STEP, 0.0), durations.get(DBT_STEP, 0.0)
+        return {
+            "launch": started.get(DRAIN_STEP, tick_at) - tick_at,
+            "re-read": drain - merge,
+            "MERGE": merge,
+            "dbt": build - publish,
+            "publish": publish,
+        }
 
     def follow(
         self, changed_at: Mapping[str, float], expected: Mapping[str, str]
@@ -153,7 +247,8 @@ class Daemon:
         """Tick and run until every appointment shows its expected status: a sample each, and the runs."""
         samples: list[Sample] = []
         waiting = dict(expected)
-        runs, drain, dbt = 0, 0.0, 0.0
+        runs = 0
+        spent = dict.fromkeys(PHASES[1:-1], 0.0)
         deadline = time.time() + VISIBLE_TIMEOUT_SECONDS
         while waiting:
             if time.time() > deadline:
@@ -164,15 +259,17 @@ class Daemon:
             tick_at, received_at = time.time(), self.oldest_waiting()
             if request is None:
                 continue
-            steps = self.execute(request)
-            runs, drain, dbt = runs + 1, drain + steps.get(DRAIN_STEP, 0.0), dbt + steps.get(DBT_STEP, 0.0)
+            runs += 1
+            for phase, seconds in self.execute(request, tick_at).items():
+                spent[phase] += seconds
             seen = [a for a, status in waiting.items() if appointment_status(self.warehouse_dir, a) == status]
             visible_at = time.time()
             for appointment in seen:
                 del waiting[appointment]
-                samples.append(
-                    Sample(changed_at[appointment], received_at or tick_at, tick_at, visible_at, drain, dbt)
-                )
+                received = received_at or tick_at
+                phases = {"tick": tick_at - received, **spent}
+                phases["rest"] = visible_at - tick_at - sum(spent.values())
+                samples.append(Sample(changed_at[appointment], received, tick_at, visible_at, phases))
         return samples, runs
 
 
@@ -232,51 +329,62 @@ def product(warehouse_dir: Path) -> Iterator[tuple[Daemon, SandboxControl, float
             yield Daemon(defs, instance, warehouse_dir), control, nightly_seconds
 
 
+@dataclass
+class ModeResults:
+    sequential: list[Sample] = field(default_factory=list)
+    burst: list[Sample] = field(default_factory=list)
+    burst_runs: int = 0
+
+    @property
+    def worst_p95(self) -> float:
+        scenarios = (self.sequential, self.burst)
+        return max(percentile([s.freshness for s in samples], 0.95) for samples in scenarios)
+
+
 @dataclass(frozen=True)
 class Results:
-    sequential: list[Sample]
-    burst: list[Sample]
-    burst_runs: int
+    modes: dict[str, ModeResults]
     nightly_seconds: float
 
 
 def run_scenarios(sequential: int) -> Results:
+    """Sequential changes alternating between the settings, then a burst under each."""
     rng = random.Random(SEED)
+    results = {mode: ModeResults() for mode in MODES}
     with (
         tempfile.TemporaryDirectory(prefix="freshness-bench-") as tmp,
         product(Path(tmp) / "warehouse") as (daemon, control, nightly_seconds),
     ):
         candidates = open_appointments(control)
         rng.shuffle(candidates)
-        one_at_a_time: list[Sample] = []
-        for appointment in candidates[:sequential]:
+        for n, appointment in enumerate(candidates[: sequential * len(MODES)]):
+            mode = list(MODES)[n % len(MODES)]
             time.sleep(rng.uniform(0, TICK_SECONDS))  # a random phase of the tick
-            samples, _ = measure(daemon, control, [appointment], rng)
-            one_at_a_time += samples
-        burst, burst_runs = measure(daemon, control, candidates[sequential : sequential + BURST], rng)
-    return Results(one_at_a_time, burst, burst_runs, nightly_seconds)
+            with MODES[mode]():
+                samples, _ = measure(daemon, control, [appointment], rng)
+            results[mode].sequential += samples
+        rest = candidates[sequential * len(MODES) :]
+        for n, mode in enumerate(MODES):
+            with MODES[mode]():
+                burst, runs = measure(daemon, control, rest[n * BURST : (n + 1) * BURST], rng)
+            results[mode].burst, results[mode].burst_runs = burst, runs
+    return Results(results, nightly_seconds)
 
 
-def report_row(label: str, samples: Sequence[Sample], runs: int) -> str:
+def report_row(mode: str, label: str, samples: Sequence[Sample], runs: int) -> str:
     fresh = [s.freshness for s in samples]
-    dbt = statistics.median(s.dbt_seconds for s in samples)
-    share = statistics.mean(s.dbt_seconds / s.freshness for s in samples)
-    return (
-        f"{label:<12}{len(samples):>8}{runs:>6}{percentile(fresh, 0.5):>8.1f}{percentile(fresh, 0.95):>8.1f}"
-        f"{max(fresh):>8.1f}{dbt:>10.1f}{share:>10.0%}"
-    )
+    cells = [f"{percentile(fresh, 0.5):.1f}", f"{percentile(fresh, 0.95):.1f}", f"{max(fresh):.1f}"]
+    cells += [f"{statistics.median(s.phases[phase] for s in samples):.2f}" for phase in PHASES]
+    return f"{mode:<10}{label:<12}{len(samples):>8}{runs:>6}" + "".join(f"{cell:>8}" for cell in cells)
 
 
-def phases(samples: Sequence[Sample]) -> str:
-    """Median seconds of each phase of the changes' way to the marts."""
-    parts = {
-        "webhook": [s.received_at - s.changed_at for s in samples],
-        "wait for tick": [s.tick_at - s.received_at for s in samples],
-        "re-read": [s.drain_seconds for s in samples],
-        "dbt": [s.dbt_seconds for s in samples],
-        "rest": [s.visible_at - s.tick_at - s.drain_seconds - s.dbt_seconds for s in samples],
-    }
-    return "   ".join(f"{name} {statistics.median(values):.2f}" for name, values in parts.items())
+def definitions_import_seconds() -> float:
+    """What a deployed run pays before its first step: a new Python process importing the definitions."""
+    import subprocess
+
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import pipelines.definitions"], check=True, capture_output=True)
+    return time.perf_counter() - started
 
 
 def report(results: Results) -> None:
@@ -284,17 +392,23 @@ def report(results: Results) -> None:
         f"freshness: Healthie change -> row in marts.fct_appointments (sandbox scale {SCALE:g}, "
         f"sensor tick {TICK_SECONDS:g} s; nightly_sync first: {results.nightly_seconds:.0f} s)"
     )
-    header = ("scenario", "changes", "runs", "p50 s", "p95 s", "max s", "dbt s", "dbt %")
-    print(f"{header[0]:<12}{header[1]:>8}{header[2]:>6}" + "".join(f"{h:>8}" for h in header[3:6]), end="")
-    print(f"{header[6]:>10}{header[7]:>10}")
-    print(report_row("sequential", results.sequential, len(results.sequential)))
-    print(report_row("burst", results.burst, results.burst_runs))
-    print(f"sequential phases, median s: {phases(results.sequential)}")
-    worst = max(
-        percentile([s.freshness for s in samples], 0.95) for samples in (results.sequential, results.burst)
+    print("phases: median seconds per change (tick = wait for the sensor's tick)")
+    header = f"{'setting':<10}{'scenario':<12}{'changes':>8}{'runs':>6}"
+    print(header + "".join(f"{title:>8}" for title in ("p50 s", "p95 s", "max s", *PHASES)))
+    for mode, m in results.modes.items():
+        print(report_row(mode, "sequential", m.sequential, len(m.sequential)))
+        print(report_row(mode, "burst", m.burst, m.burst_runs))
+    baseline, tuned = results.modes["baseline"].worst_p95, results.modes["tuned"].worst_p95
+    verdict = "met" if tuned <= GOAL_P95_SECONDS else "MISSED"
+    print(
+        f"goal p95 <= {GOAL_P95_SECONDS:g} s, publish included: {verdict} (worst p95 {tuned:.1f} s; "
+        f"baseline {baseline:.1f} s, {baseline / tuned:.1f}x)"
     )
-    verdict = "met" if worst <= GOAL_P95_SECONDS else "MISSED"
-    print(f"goal p95 <= {GOAL_P95_SECONDS:g} s: {verdict} (worst p95 {worst:.1f} s)")
+    print(
+        f"deployed, not in these figures: the daemon ticks sensors at most every {DAEMON_LOOP_SECONDS:g} s "
+        f"(up to {DAEMON_LOOP_SECONDS - TICK_SECONDS:g} s more wait), and a run's new process imports the "
+        f"definitions first ({definitions_import_seconds():.1f} s here)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

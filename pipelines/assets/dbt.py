@@ -15,9 +15,12 @@ imported to prepare, and for `dbt_build_args` alone, before any manifest exists,
 is only built when first accessed.
 """
 
+import contextlib
 import json
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -41,7 +44,7 @@ from pipelines.assets.publish import (
     publish_marts,
     published_path,
 )
-from pipelines.files import DIR_MODE, FILE_MODE, ensure_dir
+from pipelines.files import DIR_MODE, FILE_MODE, ensure_dir, temp_path_for
 from pipelines.healthie.streams import STREAMS_BY_NAME
 from pipelines.paths import resolve_warehouse_dir
 from pipelines.settings import WarehouseConfig
@@ -63,6 +66,10 @@ WAREHOUSE_POOL = "duckdb_warehouse"
 _TABLE_MATERIALIZATIONS = frozenset({"table", "incremental"})
 #: dbt tests that re-read the whole lake (dbt_project.yml tags every test on a staging view with it).
 LAKE_SCAN_TAG = "lake_scan"
+#: dbt's artifacts under the private build folder: one folder per invocation, and the parse state
+#: (`partial_parse.msgpack`) the invocations of one warehouse share (`dbt_target`).
+DBT_ARTIFACTS_DIR = "dbt"
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 
 def dbt_resource(global_config_flags: Sequence[str] = ()) -> DbtCliResource:
@@ -109,7 +116,11 @@ def dbt_stream_selector(streams: Iterable[str]) -> str:
 
 
 def dbt_build_args(
-    streams: Iterable[str] | None = None, *, full_refresh: bool = False, skip_lake_scans: bool = False
+    streams: Iterable[str] | None = None,
+    *,
+    full_refresh: bool = False,
+    skip_lake_scans: bool = False,
+    skip_unit_tests: bool = False,
 ) -> list[str]:
     """The dbt command line that builds (models + tests) everything, or only what reads `streams`.
 
@@ -118,16 +129,29 @@ def dbt_build_args(
     same command (`dbt_stream_selector`). `full_refresh` rebuilds incremental models from the whole
     lake. `skip_lake_scans` leaves out the tests that re-read the whole lake through the staging views
     (tag `lake_scan`): a webhook refresh should, since the incremental marts parse every changed row
-    themselves; the nightly build should not.
+    themselves; the nightly build should not. `skip_unit_tests` leaves out dbt's unit tests: they check
+    the models' SQL against fixtures, not the data, so they prove nothing new between two builds of the
+    same project; the nightly build and the test suite run them, a webhook refresh need not.
     """
     args = ["build"]
     if streams is not None:
         args += ["--select", dbt_stream_selector(streams)]
-    if skip_lake_scans:
-        args += ["--exclude", f"tag:{LAKE_SCAN_TAG}"]
+    excluded = [f"tag:{LAKE_SCAN_TAG}"] if skip_lake_scans else []
+    excluded += ["resource_type:unit_test"] if skip_unit_tests else []
+    if excluded:
+        args += ["--exclude", " ".join(excluded)]
     if full_refresh:
         args.append("--full-refresh")
     return args
+
+
+def refresh_build_args(streams: Iterable[str] | None) -> list[str]:
+    """The dbt command line of a webhook refresh: what reads `streams` (every model if None), with its
+    tests but neither the lake-scanning ones nor the unit tests (`dbt_build_args`), and no JSON artifacts
+    (`--no-write-json`: the manifest.json of the whole project is 0.3 s to write, and Dagster reads the
+    build's events from dbt's log stream, not from run_results.json; dbt still keeps its parse state).
+    """
+    return [*dbt_build_args(streams, skip_lake_scans=True, skip_unit_tests=True), "--no-write-json"]
 
 
 def _meta(dbt_resource_props: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -175,6 +199,36 @@ def ensure_private_warehouse(warehouse_dir: Path) -> Path:
         duckdb.connect(str(path)).close()
     os.chmod(path, FILE_MODE)
     return path
+
+
+@contextlib.contextmanager
+def dbt_target(warehouse_dir: Path) -> Iterator[Path]:
+    """A new dbt target folder for one invocation, seeded with the warehouse's saved parse state.
+
+    Why: dbt re-parses the whole project (about 2 s, a large part of a webhook refresh) unless the
+    target folder holds a `partial_parse.msgpack` made with the same profile, and the profile's path is
+    under WAREHOUSE_DIR, so the one `make manifest` leaves in dbt_project/target (parsed for another
+    WAREHOUSE_DIR, or none) is refused ("profile has changed"). So each warehouse keeps its own, in
+    `build/dbt/`: copied into the invocation's folder before dbt starts, saved back (temp file and
+    rename, so a concurrent reader never sees half of it) once dbt has succeeded. A changed project
+    file is re-parsed by dbt itself (it hashes every file), a new dbt version discards the state. The
+    invocation's folder (its own run_results.json and logs, as dagster-dbt's unique target folders)
+    is removed afterwards.
+    """
+    root = ensure_dir(build_database_path(warehouse_dir).parent / DBT_ARTIFACTS_DIR)
+    saved = root / PARTIAL_PARSE_FILE
+    target = Path(tempfile.mkdtemp(prefix="invocation-", dir=root))
+    try:
+        if saved.exists():
+            shutil.copyfile(saved, target / PARTIAL_PARSE_FILE)
+        yield target
+        fresh = target / PARTIAL_PARSE_FILE
+        if fresh.exists():
+            temp = temp_path_for(saved)
+            shutil.copyfile(fresh, temp)
+            os.replace(temp, saved)  # no fsync: a cache; dbt re-parses whole if it cannot read it
+    finally:
+        shutil.rmtree(target, ignore_errors=True)
 
 
 def dbt_warehouse_dir(warehouse: WarehouseConfig) -> Path:
@@ -275,7 +329,8 @@ def _build_healthie_dbt_assets() -> dg.AssetsDefinition:
         warehouse_dir = dbt_warehouse_dir(warehouse)
         ensure_private_warehouse(warehouse_dir)
         args = dbt_build_args(full_refresh=config.full_refresh)
-        yield from dbt.cli(args, context=context, raise_on_error=True).stream()
+        with dbt_target(warehouse_dir) as target:
+            yield from dbt.cli(args, context=context, raise_on_error=True, target_path=target).stream()
         yield from publish_build(context, warehouse_dir)
 
     return healthie_dbt_assets

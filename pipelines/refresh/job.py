@@ -23,11 +23,12 @@ from pipelines.assets.dbt import (
     DBT_PROJECT,
     WAREHOUSE_POOL,
     HealthieDbtTranslator,
-    dbt_build_args,
+    dbt_target,
     dbt_warehouse_dir,
     ensure_private_warehouse,
     project_marts,
     publish_build,
+    refresh_build_args,
 )
 from pipelines.assets.extract import extract_asset_key
 from pipelines.assets.publish import missing_marts
@@ -112,7 +113,10 @@ def build_downstream_models(
     Runs in the warehouse pool: dbt's build database takes one writer, and publishes are one at a time,
     so this queues behind a nightly build. A failed build raises before publishing: the previous marts
     stay. If the build database lacks marts (its first build, e.g. after an upgrade), every model is
-    built, so that what is published is always the complete set.
+    built, so that what is published is always the complete set. dbt's unit tests are left out (they
+    test the SQL, which a refresh does not change; the nightly build runs them), no JSON artifact is
+    written, and dbt reuses the warehouse's parse state (`dbt_target`): a refresh pays for the changed
+    models and their tests, and dbt's start-up (`refresh_build_args`).
     """
     if not streams:
         context.log.info("no stream changed; nothing to build")
@@ -123,15 +127,18 @@ def build_downstream_models(
     missing = missing_marts(build_db, marts)
     if missing:
         context.log.warning(f"the build database lacks {len(missing)} mart(s); building every model once")
-    invocation = dbt.cli(
-        dbt_build_args(streams=None if missing else streams, skip_lake_scans=True),
-        manifest=DBT_PROJECT.manifest_path,
-        dagster_dbt_translator=HealthieDbtTranslator(),
-        raise_on_error=True,
-    )
-    for event in invocation.stream():
-        if isinstance(event, dg.AssetMaterialization | dg.AssetObservation | dg.AssetCheckEvaluation):
-            yield event
+    args = refresh_build_args(None if missing else streams)
+    with dbt_target(warehouse_dir) as target:
+        invocation = dbt.cli(
+            args,
+            manifest=DBT_PROJECT.manifest_path,
+            dagster_dbt_translator=HealthieDbtTranslator(),
+            raise_on_error=True,
+            target_path=target,
+        )
+        for event in invocation.stream():
+            if isinstance(event, dg.AssetMaterialization | dg.AssetObservation | dg.AssetCheckEvaluation):
+                yield event
     yield from publish_build(context, warehouse_dir, marts)
 
 

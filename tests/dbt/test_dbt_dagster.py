@@ -1,5 +1,6 @@
 """The Dagster wiring of the dbt project: command lines, translator, and a real materialization."""
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,12 +10,17 @@ import pytest
 from dagster_dbt import dbt_assets
 
 from pipelines.assets.dbt import (
+    DBT_EXECUTABLE,
     DBT_PROJECT,
+    DBT_PROJECT_DIR,
+    PARTIAL_PARSE_FILE,
     HealthieDbtTranslator,
     dbt_build_args,
     dbt_resource,
+    dbt_target,
     healthie_dbt_selection,
     prepare_dbt_manifest,
+    refresh_build_args,
 )
 from pipelines.healthie.streams import STREAMS
 from pipelines.settings import build_warehouse_config
@@ -46,6 +52,51 @@ def test_dbt_build_args_can_skip_the_lake_scanning_tests() -> None:
         "--exclude",
         "tag:lake_scan",
     ]
+
+
+def test_a_refresh_leaves_out_lake_scans_unit_tests_and_json_artifacts() -> None:
+    assert refresh_build_args(["entries"]) == [
+        "build",
+        "--select",
+        "source:healthie.entries+",
+        "--exclude",
+        "tag:lake_scan resource_type:unit_test",
+        "--no-write-json",
+    ]
+    assert refresh_build_args(None)[:3] == ["build", "--exclude", "tag:lake_scan resource_type:unit_test"]
+
+
+def _dbt_ls(target: Path) -> str:
+    command = [DBT_EXECUTABLE, "--debug", "ls", "--select", "fct_appointments"]
+    command += ["--target-path", str(target), "--log-path", str(target)]
+    return subprocess.run(command, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=True).stdout
+
+
+def test_dbt_reuses_the_warehouse_parse_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first invocation in a warehouse parses the project and leaves its state in build/dbt/; the
+    next one starts from it (dbt skips parsing); each invocation's own folder is removed."""
+    monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path))
+    saved = tmp_path / "build" / "dbt" / PARTIAL_PARSE_FILE
+    with dbt_target(tmp_path) as first:
+        first_log = _dbt_ls(first)
+    assert saved.exists() and not first.exists()
+    with dbt_target(tmp_path) as second:
+        assert (second / PARTIAL_PARSE_FILE).read_bytes() == saved.read_bytes()
+        second_log = _dbt_ls(second)
+    assert "no changes found, skipping parsing" not in first_log
+    assert "no changes found, skipping parsing" in second_log
+    assert sorted(p.name for p in saved.parent.iterdir()) == [PARTIAL_PARSE_FILE]
+
+
+def test_a_failed_invocation_keeps_the_saved_parse_state(tmp_path: Path) -> None:
+    saved = tmp_path / "build" / "dbt" / PARTIAL_PARSE_FILE
+    saved.parent.mkdir(parents=True)
+    saved.write_bytes(b"state of the last good build")
+    with pytest.raises(RuntimeError), dbt_target(tmp_path) as target:
+        (target / PARTIAL_PARSE_FILE).write_bytes(b"state of a failed build")
+        raise RuntimeError("dbt failed")
+    assert saved.read_bytes() == b"state of the last good build"
+    assert not target.exists()
 
 
 @pytest.mark.parametrize("streams", [["appointment"], []])
