@@ -98,6 +98,12 @@ def long_format(
     )
 
 
+def bucket_order(frame: pd.DataFrame) -> list[str]:
+    """The age buckets (`age_bucket`) in the frame, youngest first (by `age_bucket_start_days`)."""
+    firsts = frame.groupby("age_bucket")["age_bucket_start_days"].min().sort_values()
+    return [str(bucket) for bucket in firsts.index]
+
+
 def bucket_bars(
     frame: pd.DataFrame,
     *,

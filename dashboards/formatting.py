@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 from decimal import Decimal
 
 NONE = "—"
@@ -32,3 +33,10 @@ def money(value: Number) -> str:
 def hours(value: Number) -> str:
     """37.35 -> '37.4 h'."""
     return NONE if _missing(value) else f"{float(value):.1f} h"  # type: ignore[arg-type]
+
+
+def day(value: object) -> str:
+    """A day (a report's as-of day): '2026-12-01'; '—' when there is none (an empty report)."""
+    if not isinstance(value, date) or value != value:  # NaT (pandas' missing day) is a date unequal to itself
+        return NONE
+    return f"{value:%Y-%m-%d}"

@@ -12,7 +12,6 @@ import streamlit as st
 
 from dashboards import charts, data, filters
 from dashboards import formatting as fmt
-from dashboards.views.revenue import as_of, bucket_order
 
 GOAL_COLUMNS = {
     "provider_name": "Provider",
@@ -71,7 +70,7 @@ def render() -> None:
     cells[4].metric("Open tasks", fmt.count(head["open_tasks"]), help="not completed (rpt_task_backlog)")
     cells[5].metric("Overdue tasks", fmt.count(head["overdue_tasks"]), help="open, due before the as-of day")
     st.caption(
-        f"As of {as_of(head['as_of_date'])} (the reports' as-of day: the UTC day the marts were built). "
+        f"As of {fmt.day(head['as_of_date'])} (the reports' as-of day: the UTC day the marts were built). "
         "A goal counts for the provider who set it, or the patient's primary provider when the patient "
         "set it."
     )
@@ -99,7 +98,7 @@ def render() -> None:
             charts.bucket_bars(
                 backlog,
                 bucket="age_bucket",
-                order=bucket_order(backlog),
+                order=charts.bucket_order(backlog),
                 x_title="Days since the task was created",
                 y="open_tasks",
                 y_title="Open tasks",

@@ -8,8 +8,6 @@ this page has no provider filter. Invoices are summed over patients: no patient 
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
@@ -30,12 +28,6 @@ AGING_COLUMNS = {
     "outstanding_amount": "Outstanding",
     "oldest_age_days": "Oldest (days)",
 }
-
-
-def bucket_order(frame: pd.DataFrame) -> list[str]:
-    """The age buckets in the frame, youngest first (by each bucket's first day)."""
-    firsts = frame.groupby("age_bucket")["age_bucket_start_days"].min().sort_values()
-    return [str(bucket) for bucket in firsts.index]
 
 
 def payers_table(mix: pd.DataFrame) -> pd.DataFrame:
@@ -69,13 +61,6 @@ def aging_table(aging: pd.DataFrame) -> pd.DataFrame:
     return shown.rename(columns=AGING_COLUMNS).set_index("Payer")
 
 
-def as_of(value: object) -> str:
-    """A report's as-of day as shown ('2026-12-01'); '—' when the report is empty."""
-    if isinstance(value, (date, pd.Timestamp)):
-        return f"{value:%Y-%m-%d}"
-    return fmt.NONE
-
-
 def render() -> None:
     st.title("Revenue cycle")
     params = filters.sidebar(providers=False, bounds_query="revenue_date_bounds").params()
@@ -107,7 +92,7 @@ def render() -> None:
         help=f"due on {fmt.count(head['invoices_outstanding'])} sent invoices (rpt_invoices_outstanding)",
     )
     st.caption(
-        f"Claims aged to {as_of(head['claims_as_of'])}, invoices to {as_of(head['invoices_as_of'])} "
+        f"Claims aged to {fmt.day(head['claims_as_of'])}, invoices to {fmt.day(head['invoices_as_of'])} "
         "(the reports' as-of day: the UTC day the marts were built), over every open claim and invoice. "
         "Billed, collection rate and denial share: claims whose month of service overlaps the dates picked."
     )
@@ -120,7 +105,7 @@ def render() -> None:
             charts.bucket_bars(
                 aging,
                 bucket="age_bucket",
-                order=bucket_order(aging),
+                order=charts.bucket_order(aging),
                 x_title="Days since the date of service",
                 y="outstanding_amount",
                 y_title="Outstanding",
@@ -187,7 +172,7 @@ def render() -> None:
         charts.bucket_bars(
             owed,
             bucket="age_bucket",
-            order=bucket_order(invoices),
+            order=charts.bucket_order(invoices),
             x_title="Days since the invoice date",
             y="balance_due",
             y_title="Balance due",

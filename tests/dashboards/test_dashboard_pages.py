@@ -188,6 +188,27 @@ def test_aggregate_pages_name_no_patient(product: Product, slug: str) -> None:
 
 
 @pytest.mark.parametrize("slug", ["revenue", "care"])
+def test_empty_reports_show_zeros_and_no_as_of_day(
+    product: Product, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slug: str
+) -> None:
+    """Every mart published but empty (a practice with no claims, goals or tasks yet): the page says
+    so, with zero counts and no as-of day, never a traceback."""
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        con.execute("attach ? as synced (read_only)", [str(product.warehouse_file)])
+        con.execute("create schema marts")
+        for [table] in con.execute(
+            "select table_name from duckdb_tables() where database_name = 'synced' and schema_name = 'marts'"
+        ).fetchall():
+            con.execute(f'create table marts."{table}" as select * from synced.marts."{table}" limit 0')
+    monkeypatch.setenv("WAREHOUSE_DIR", str(tmp_path))
+    app = run_page(slug)
+    shown = headlines(app)
+    assert shown["Open claims" if slug == "revenue" else "Open tasks"] == "0"
+    assert "aged to —" in app.caption[0].value or "As of —" in app.caption[0].value
+    assert app.info and not app.table
+
+
+@pytest.mark.parametrize("slug", ["revenue", "care"])
 def test_a_publish_without_the_new_marts_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slug: str
 ) -> None:
