@@ -121,7 +121,8 @@ def test_job_lands_batches_marks_done_and_builds_only_touched_streams(
             "--select",
             "source:healthie.appointments+ source:healthie.entries+",
             "--exclude",
-            "tag:lake_scan",
+            "tag:lake_scan resource_type:unit_test",
+            "--no-write-json",
         ]
     ]
     built = result.asset_materializations_for_node("build_downstream_models")

@@ -85,7 +85,8 @@ def test_sandbox_changes_reach_the_lake(
             "--select",
             "source:healthie.appointments+ source:healthie.entries+",
             "--exclude",
-            "tag:lake_scan",
+            "tag:lake_scan resource_type:unit_test",
+            "--no-write-json",
         ]
     ]
     with Inbox(inbox_path(tmp_path)) as inbox:
