@@ -53,6 +53,9 @@ class WindowState:
     verified_count: int | None = None
     coarse: bool = False
     """Planned but too big for one window: to be cut into smaller windows before pulling."""
+    row_bound: int | None = None
+    """Most rows the window can hold when `planned_count` is only an estimate (a slice of a counted
+    cell, not counted itself): the pager's runaway guard allows for this many."""
 
     def restart(self) -> None:
         """Begin a new pass over the window (after its recount found rows this pass may have missed)."""

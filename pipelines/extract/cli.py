@@ -29,6 +29,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--history-start", type=datetime.fromisoformat, default=None)
     parser.add_argument("--window-concurrency", type=int, default=None)
     parser.add_argument("--page-size", type=int, default=None)
+    parser.add_argument("--min-window-pages", type=int, default=None)
     parser.add_argument("--no-resume", action="store_true")
     parser.add_argument("--rate-limit-rps", type=float, default=None)
     return parser.parse_args(argv)
@@ -40,6 +41,8 @@ def options_from(args: argparse.Namespace) -> SyncOptions:
         options = replace(options, history_start=args.history_start.replace(tzinfo=UTC))
     if args.window_concurrency is not None:
         options = replace(options, window_concurrency=args.window_concurrency)
+    if args.min_window_pages is not None:
+        options = replace(options, min_window_pages=args.min_window_pages)
     return options
 
 

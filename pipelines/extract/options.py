@@ -29,13 +29,24 @@ class SyncOptions:
     future_days: int = 730
     """How far past today bounded windows reach (appointments are booked ahead)."""
     window_concurrency: int = 16
-    min_window_pages: int = 8
-    """Windows are never planned smaller than this many pages: each window costs a count request or
-    two, so fewer, fuller windows spend the rate budget on rows (small streams stay one window)."""
+    min_window_pages: int = 24
+    """Windows are never planned smaller than this many pages: each window costs its partly filled
+    last page, so fewer, fuller windows spend the rate budget on rows (small streams stay one window).
+    The streams of a run share the limiter, so a few windows per stream already keep it busy."""
     page_size: int | None = None
     """Ask for pages smaller than the stream's cap (None = the cap, the fewest requests)."""
-    coarse_cells: int = 8
-    """First planning round: the bounded range in this many equal cells, counted concurrently."""
+    coarse_cells: int = 4
+    """First planning round: the bounded range in this many equal cells, counted concurrently (plus
+    the open head and tail). Dense cells are cut later, so a finer grid mostly buys count requests."""
+    prioritize_single_window: bool = True
+    """A stream planned as one window asks the client to let its requests pass the windowed
+    streams' at the limiter: its serial chain of pages is what would otherwise end the run last."""
+    skip_empty_windows: bool = True
+    """A window counted empty at planning is not asked for its (empty) page; should rows arrive in
+    it meanwhile, the verify step's count disagrees and every window is recounted and re-pulled."""
+    count_slices: bool = False
+    """Count the slices a dense cell is cut into (one request each) rather than share its count out
+    evenly. Counted slices balance skewed data better; the completeness check never needs them."""
     max_passes: int = 2
     rows_per_file: int = 100_000
     row_group_rows: int = 4_000
@@ -48,6 +59,19 @@ class SyncOptions:
     """How long the lake keeps earlier table versions (`LAKE_HISTORY_RETENTION_DAYS`)."""
     maintain: bool = True
     """Compact, checkpoint and expire the table after its MERGE (the nightly sync does)."""
+
+    @classmethod
+    def baseline(cls) -> SyncOptions:
+        """The engine's planning before issue 12, for the benchmark's side-by-side figures: four
+        windows of at least 8 pages from 8 counted cells, every slice of a dense cell counted, windows
+        counted empty still pulled, no priority at the limiter."""
+        return cls(
+            min_window_pages=8,
+            coarse_cells=8,
+            count_slices=True,
+            prioritize_single_window=False,
+            skip_empty_windows=False,
+        )
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from pipelines.healthie.windows import (
     grid,
     initial_windows,
     merge_small,
+    share_out,
     target_rows_per_window,
     to_bound,
 )
@@ -201,7 +202,10 @@ class StreamSync:
         known = [c or 0 for c in counts]
         total = sum(known) if counts[0] is not None else None
         target = target_rows_per_window(
-            total or 0, self.sizer.size, self.options.window_concurrency, self.options.min_window_pages
+            total or 0,
+            self.sizer.size,
+            self.options.window_concurrency,
+            self.options.min_window_pages,
         )
         self.cp.source_count_start = total
         self.cp.summary.target_rows = target
@@ -211,6 +215,12 @@ class StreamSync:
         self.cp.windows = [
             WindowState(f"w{i:04d}", w, c, coarse=self._too_big(w, c)) for i, (w, c) in enumerate(planned)
         ]
+        if (
+            len(self.cp.windows) == 1
+            and not self.cp.windows[0].coarse
+            and self.options.prioritize_single_window
+        ):
+            self.client.prioritize(self.spec.name)
         if len(cells) > 1 and known[0] > target * SPLIT_SLACK:
             self.log.warning(
                 "%s: %d rows predate history_start %s; set it earlier to split them",
@@ -249,25 +259,45 @@ class StreamSync:
         await gather_all(self._process(s) for s in _biggest_first(s for s in states if not s.done))
 
     async def _process(self, state: WindowState) -> None:
-        """Pull a window, or first cut a coarse one into ceil(count / target) equal time slices, counted
-        in one concurrent round, and process those (again cut where the data is skewed)."""
+        """Pull a window, or first cut a coarse one into ceil(count / target) equal time slices and
+        process those. Counting the slices (`count_slices`) costs a round trip and a request each but
+        cuts skewed data again; otherwise the cell's count is shared out as an estimate and each slice
+        keeps the cell's count as its bound (the verify step recounts if the batch falls short)."""
         if not state.coarse:
             await self._pull_window(state)
             return
         assert self.spec.windowing is not None and state.planned_count is not None
         target = self._target_rows()
         pieces = grid(state.window, self.spec.windowing.kind, -(-state.planned_count // target))
-        counts = await self._count_pieces(pieces, state.planned_count)
-        states = [
-            WindowState(f"{state.key}.{i}", w, c, coarse=self._too_big(w, c))
-            for i, (w, c) in enumerate(zip(pieces, counts, strict=True))
-        ]
+        if self.options.count_slices:
+            counts = await self._count_pieces(pieces, state.planned_count)
+            states = [
+                WindowState(f"{state.key}.{i}", w, c, coarse=self._too_big(w, c))
+                for i, (w, c) in enumerate(zip(pieces, counts, strict=True))
+            ]
+        else:
+            bound = state.row_bound or state.planned_count
+            states = [
+                WindowState(f"{state.key}.{i}", w, c, row_bound=bound)
+                for i, (w, c) in enumerate(
+                    zip(pieces, share_out(state.planned_count, len(pieces)), strict=True)
+                )
+            ]
         at = next(i for i, s in enumerate(self.cp.windows) if s is state)
         self.cp.windows[at : at + 1] = states
         self._save()
         await gather_all(self._process(s) for s in _biggest_first(states))
 
     async def _pull_window(self, state: WindowState) -> None:
+        counted_empty = state.planned_count == 0 and state.row_bound is None and state.pass_no == 1
+        if counted_empty and self.options.skip_empty_windows and state.key != CATCHUP_KEY:
+            # Counted empty at planning: no page to ask for. A row arriving since makes the stream's
+            # count at the verify step exceed what landed; every window is then recounted and this
+            # one pulled in a second pass. (The catch-up window is always asked: it exists for rows
+            # that move while the sync runs.)
+            state.done = True
+            self._save()
+            return
         writer = PartWriter(
             self.directory,
             self.spec.arrow_schema,
@@ -285,7 +315,7 @@ class StreamSync:
                 self.sizer,
                 cursor=state.cursor,
                 offset=state.offset,
-                expected_rows=state.planned_count,
+                expected_rows=state.row_bound or state.planned_count,
             ):
                 if page.items:
                     extracted_at = datetime.now(UTC)

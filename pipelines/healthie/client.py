@@ -146,6 +146,8 @@ class HealthieClient:
         self._http: httpx.AsyncClient | None = None
         self._limiter = AsyncLimiter(settings.burst, settings.burst / settings.rate_limit_rps)
         self._in_flight = asyncio.Semaphore(settings.max_in_flight)
+        self._lane = asyncio.Lock()
+        self._urgent: set[str] = set()
         self.total = RequestStats()
         self._stats: dict[str, RequestStats] = {}
 
@@ -174,6 +176,14 @@ class HealthieClient:
         """The counters of one label (created on first use)."""
         return self._stats.setdefault(label, RequestStats())
 
+    def prioritize(self, label: str) -> None:
+        """Let the requests of `label` pass the others waiting for the limiter.
+
+        For a stream pulled as one window: its pages are one serial chain, so every wait at the limiter
+        adds to the run's length, while windowed streams spread over many chains absorb the delay.
+        Others queue one at a time behind the prioritized requests (which are few: one per chain)."""
+        self._urgent.add(label)
+
     async def execute(
         self, document: str, operation: str, variables: Mapping[str, Any], *, label: str
     ) -> dict[str, Any]:
@@ -197,24 +207,28 @@ class HealthieClient:
             async for attempt in retrying:
                 with attempt:
                     attempts += 1
-                    return await self._send_once(payload, stats)
+                    return await self._send_once(payload, stats, label in self._urgent)
         except RetryableError as error:
             raise error.gave_up(attempts) from None
         raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
 
-    async def _send_once(self, payload: bytes, stats: RequestStats) -> dict[str, Any]:
+    async def _send_once(self, payload: bytes, stats: RequestStats, urgent: bool) -> dict[str, Any]:
         try:
-            return await self._post(payload, stats)
+            return await self._post(payload, stats, urgent)
         except HealthieError as error:
             stats.record_error(error)
             self.total.record_error(error)
             raise
 
-    async def _post(self, payload: bytes, stats: RequestStats) -> dict[str, Any]:
+    async def _post(self, payload: bytes, stats: RequestStats, urgent: bool) -> dict[str, Any]:
         if self._http is None:
             raise RuntimeError("HealthieClient used outside `async with`")
         async with self._in_flight:
-            await self._limiter.acquire()
+            if urgent:
+                await self._limiter.acquire()
+            else:
+                async with self._lane:  # at most one of these waits in the limiter ahead of urgent ones
+                    await self._limiter.acquire()
             stats.requests += 1
             self.total.requests += 1
             try:

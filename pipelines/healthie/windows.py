@@ -144,3 +144,8 @@ def target_rows_per_window(total: int, page_size: int, concurrency: int, min_pag
     """Rows per window for about 4 windows per concurrent slot, never under `min_pages` pages."""
     slots = max(1, concurrency) * 4
     return max(page_size * min_pages, -(-total // slots))
+
+
+def share_out(total: int, pieces: int) -> list[int]:
+    """`total` rows spread as evenly as whole numbers allow over `pieces` windows (an estimate)."""
+    return [total * (i + 1) // pieces - total * i // pieces for i in range(pieces)]

@@ -56,7 +56,9 @@ def start_sync(
         "HEALTHIE_API_KEY": handle.api_key,
         "WAREHOUSE_DIR": str(warehouse),
     }
+    # Small windows (8 pages of 20 rows), so several windows commit parts before the kill.
     args = ["--history-start", "2020-01-01", "--page-size", str(page_size), "--window-concurrency", "2"]
+    args += ["--min-window-pages", "8"]
     command = [sys.executable, "-m", "pipelines.extract.cli", *args]
     for stream in streams:
         command += ["--stream", stream]
