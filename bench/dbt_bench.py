@@ -9,7 +9,8 @@ on top. Like with like: the script restates the marts of the seven streams the s
 (`RESTATED_MARTS`), so dbt builds exactly those and what they read (`--select +<mart> ...`; the one
 extra is dim_form_templates, which rpt_form_templates reads, over an empty stream), not the claim,
 invoice, care-plan, goal, task and document marts whose streams the bench leaves empty; its tests
-are the ones on those models only (`--indirect-selection cautious`). The refresh line is what a
+are the ones on those models only (`--indirect-selection cautious`); like the product's builds it
+writes no JSON artifacts (`--no-write-json`). The refresh line is what a
 webhook refresh runs after a 1% change set MERGEd into the appointments and entries tables (new
 versions, and a tenth of those deleted): the incremental build of the models reading the changed
 streams, without the tests that re-scan the whole lake. Each figure is the best of `REPEATS` runs
@@ -33,7 +34,13 @@ import duckdb
 import pyarrow as pa
 from deltalake import write_deltalake
 
-from pipelines.assets.dbt import DBT_EXECUTABLE, DBT_PROJECT_DIR, dbt_build_args, refresh_build_args
+from pipelines.assets.dbt import (
+    DBT_EXECUTABLE,
+    DBT_PROJECT_DIR,
+    NO_JSON_ARTIFACTS,
+    dbt_build_args,
+    refresh_build_args,
+)
 from pipelines.files import ensure_dir
 from pipelines.healthie.streams import STREAMS, STREAMS_BY_NAME
 from pipelines.lake.layout import BatchId, BatchKind, lake_table
@@ -47,7 +54,8 @@ CHANGED_STREAMS = ("appointments", "entries")
 BUILD_DATABASE = Path("build") / "warehouse.duckdb"
 #: Version history the bench tables keep (nothing here runs maintenance).
 RETENTION = timedelta(days=7)
-#: The marts bench/sql/transform.sql builds: dbt builds these and their parents, nothing else.
+#: The marts bench/sql/transform.sql builds: dbt builds these and their parents, nothing else (and, as
+#: the product's builds, writes no JSON artifacts).
 RESTATED_MARTS = (
     "fct_appointments",
     "fct_billing_items",
@@ -62,7 +70,7 @@ RESTATED_MARTS = (
     "rpt_form_templates",
     "rpt_revenue_daily",
 )
-RESTATED_SELECTION = ["--select", " ".join(f"+{mart}" for mart in RESTATED_MARTS)]
+RESTATED_SELECTION = ["--select", " ".join(f"+{mart}" for mart in RESTATED_MARTS), NO_JSON_ARTIFACTS]
 #: Tests on the selected models only (the default, eager, also picks a relationship test of a mart
 #: the bench does not build, e.g. fct_claims -> dim_patients, which then fails on the missing table).
 CAUTIOUS_TESTS = ["--indirect-selection", "cautious"]

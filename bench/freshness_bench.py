@@ -17,10 +17,11 @@ Each change is followed through two settings, interleaved in one run so the mach
 
 * baseline: the refresh as it was before issue 12: dagster-dbt's own per-invocation target folder,
   seeded from dbt_project/target (parsed for another WAREHOUSE_DIR, so dbt re-parses the whole
-  project), dbt's unit tests in every refresh, and JSON artifacts written;
+  project), dbt's unit tests in every refresh, JSON artifacts written, and dagster-dbt's in-process
+  dbt adapter built before each invocation;
 * tuned: the product as it is (`pipelines.refresh.job`): the warehouse's own partial-parse state
   (`pipelines.assets.dbt.dbt_target`), no unit tests and no JSON artifacts in a refresh
-  (`refresh_build_args`).
+  (`refresh_build_args`), no in-process adapter (`HealthieDbtCliResource`).
 
 Printed per setting: p50 / p95 / max freshness and the median of each phase: wait for the sensor's
 tick, run launch (tick to the drain step's start, in-process), re-read (recovery read and re-reads by
@@ -53,10 +54,11 @@ from typing import Any
 from unittest import mock
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
 from healthie_sandbox.control import SandboxControl
 from healthie_sandbox.server import start_in_thread
-from pipelines.assets.dbt import dbt_build_args
+from pipelines.assets.dbt import HealthieDbtCliResource, dbt_build_args
 from pipelines.dev.demo import QUIET_LOGS, appointment_status
 from pipelines.dev.harness import receiver_process
 from pipelines.settings import build_warehouse_config
@@ -131,6 +133,11 @@ def baseline_settings() -> Iterator[None]:
     with (
         mock.patch.object(job_module, "dbt_target", dagster_target),
         mock.patch.object(job_module, "refresh_build_args", before),
+        mock.patch.object(
+            HealthieDbtCliResource,
+            "_initialize_dbt_core_adapter",
+            DbtCliResource._initialize_dbt_core_adapter,
+        ),
     ):
         yield
 
