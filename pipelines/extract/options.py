@@ -40,7 +40,8 @@ class SyncOptions:
     the open head and tail). Dense cells are cut later, so a finer grid mostly buys count requests."""
     prioritize_single_window: bool = True
     """A stream planned as one window asks the client to let its requests pass the windowed
-    streams' at the limiter: its serial chain of pages is what would otherwise end the run last."""
+    streams' at the limiter, the longest first: its serial chain of pages is what would otherwise
+    end the run last (healthie/pacing.py)."""
     skip_empty_windows: bool = True
     """A window counted empty at planning is not asked for its (empty) page; should rows arrive in
     it meanwhile, the verify step's count disagrees and every window is recounted and re-pulled."""

@@ -220,7 +220,8 @@ class StreamSync:
             and not self.cp.windows[0].coarse
             and self.options.prioritize_single_window
         ):
-            self.client.prioritize(self.spec.name)
+            pages = -(-(self.cp.windows[0].planned_count or 0) // self.sizer.size)
+            self.client.prioritize(self.spec.name, 1 + pages)
         if len(cells) > 1 and known[0] > target * SPLIT_SLACK:
             self.log.warning(
                 "%s: %d rows predate history_start %s; set it earlier to split them",

@@ -1,8 +1,9 @@
 """The async HTTP client: auth headers, one shared rate limiter, retries with backoff, typed errors.
 
 One `HealthieClient` serves a whole run: every request of every stream and window goes through its
-single `AsyncLimiter`, so concurrent windows add up to at most `rate_limit_rps` requests per second
-against the key's budget, and through one `httpx.AsyncClient`, so connections are reused. Transient
+single `AsyncLimiter` (its tokens handed out in priority order: pacing.py), so concurrent windows add
+up to at most `rate_limit_rps` requests per second against the key's budget, and through one
+`httpx.AsyncClient`, so connections are reused. Transient
 failures (429 / TOO_MANY_REQUESTS, 5xx, timeouts, dropped connections, and HTTP 200 answers whose
 GraphQL `errors` report a server-side failure) are retried with full-jitter exponential backoff, never
 sooner than the server's `Retry-After`, at most `max_attempts` times; the error then says how many
@@ -37,6 +38,7 @@ from pipelines.healthie.errors import (
     TransientGraphQLError,
     TransportError,
 )
+from pipelines.healthie.pacing import PriorityPacer
 from pipelines.healthie.responses import interpret_response
 from pipelines.healthie.settings import (
     API_KEY_VAR,
@@ -146,8 +148,8 @@ class HealthieClient:
         self._http: httpx.AsyncClient | None = None
         self._limiter = AsyncLimiter(settings.burst, settings.burst / settings.rate_limit_rps)
         self._in_flight = asyncio.Semaphore(settings.max_in_flight)
-        self._lane = asyncio.Lock()
-        self._urgent: set[str] = set()
+        self._pacer = PriorityPacer(self._limiter)
+        self._priorities: dict[str, float] = {}
         self.total = RequestStats()
         self._stats: dict[str, RequestStats] = {}
 
@@ -168,6 +170,7 @@ class HealthieClient:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self._pacer.close()
         if self._http is not None:
             await self._http.aclose()
             self._http = None
@@ -176,13 +179,10 @@ class HealthieClient:
         """The counters of one label (created on first use)."""
         return self._stats.setdefault(label, RequestStats())
 
-    def prioritize(self, label: str) -> None:
-        """Let the requests of `label` pass the others waiting for the limiter.
-
-        For a stream pulled as one window: its pages are one serial chain, so every wait at the limiter
-        adds to the run's length, while windowed streams spread over many chains absorb the delay.
-        Others queue one at a time behind the prioritized requests (which are few: one per chain)."""
-        self._urgent.add(label)
+    def prioritize(self, label: str, priority: float) -> None:
+        """Let the requests of `label` pass those of lower priority waiting for the limiter (default
+        0; see pacing.py: the engine ranks one-window streams, serial chains, by their length)."""
+        self._priorities[label] = priority
 
     async def execute(
         self, document: str, operation: str, variables: Mapping[str, Any], *, label: str
@@ -207,28 +207,24 @@ class HealthieClient:
             async for attempt in retrying:
                 with attempt:
                     attempts += 1
-                    return await self._send_once(payload, stats, label in self._urgent)
+                    return await self._send_once(payload, stats, self._priorities.get(label, 0.0))
         except RetryableError as error:
             raise error.gave_up(attempts) from None
         raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
 
-    async def _send_once(self, payload: bytes, stats: RequestStats, urgent: bool) -> dict[str, Any]:
+    async def _send_once(self, payload: bytes, stats: RequestStats, priority: float) -> dict[str, Any]:
         try:
-            return await self._post(payload, stats, urgent)
+            return await self._post(payload, stats, priority)
         except HealthieError as error:
             stats.record_error(error)
             self.total.record_error(error)
             raise
 
-    async def _post(self, payload: bytes, stats: RequestStats, urgent: bool) -> dict[str, Any]:
+    async def _post(self, payload: bytes, stats: RequestStats, priority: float) -> dict[str, Any]:
         if self._http is None:
             raise RuntimeError("HealthieClient used outside `async with`")
         async with self._in_flight:
-            if urgent:
-                await self._limiter.acquire()
-            else:
-                async with self._lane:  # at most one of these waits in the limiter ahead of urgent ones
-                    await self._limiter.acquire()
+            await self._pacer.acquire(priority)
             stats.requests += 1
             self.total.requests += 1
             try:

@@ -315,6 +315,26 @@ def test_rows_moved_into_a_pulled_window_are_recovered_by_the_recount(
     assert result.churn_observed and result.repulled_windows >= 1
 
 
+def test_a_row_created_in_a_window_counted_empty_is_pulled_in_a_second_pass(
+    engine: SandboxHandle, control: SandboxControl, tmp_path: Path
+) -> None:
+    """Windows counted empty are not paged; a row created in one meanwhile makes the stream's count
+    disagree at the verify step, and the recount pulls that window."""
+    created: list[str] = []
+
+    def create_in_the_head(body: dict[str, Any]) -> None:
+        if body["operationName"] == "Appointments" and not created:
+            created.append(control.create("appointments", date="2012-03-01 12:00:00 +0000"))
+
+    transport = RecordingTransport(before=create_in_the_head)
+    result = sync(engine, APPOINTMENTS, tmp_path, transport=transport)
+    assert created, "an appointment was created mid-sync"
+    assert created[0] in view_ids(tmp_path, "appointments")
+    assert set(view_ids(tmp_path, "appointments")) == truth_ids(control, "appointments")
+    assert result.churn_observed and result.repulled_windows >= 1
+    control.delete("appointments", created[0])
+
+
 def utc_day(stamp: str) -> str:
     """The UTC day of a sandbox timestamp (`2026-01-06 12:00:00 -0700` and its other styles)."""
     return datetime.fromtimestamp(parse_any(stamp), UTC).date().isoformat()
