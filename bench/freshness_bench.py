@@ -190,6 +190,11 @@ def step_times(instance: dg.DagsterInstance, run_id: str) -> tuple[dict[str, flo
     return started, durations
 
 
+def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
+    """Duration of each step of a run (bench/year_bench.py uses it too)."""
+    return step_times(instance, run_id)[1]
+
+
 class Daemon:
     """The sensor ticking on a fixed grid of `TICK_SECONDS` and the runs it requests, run in-process.
 
