@@ -1,4 +1,15 @@
-"""Extraction throughput and memory: the windowed engine against a plain sequential cursor pager.
+"""Extraction throughput and memory: the engine against its own baseline and a sequential pager.
+
+Part 0 (the ceiling, issue 12): a full sync at the issue's setting, a sandbox at scale 11.75 (47k
+appointments, 94k entries, 23k payments, 9k forms, 4.7k patients) answering after 250 ms with a
+20 req/s limit, first of the issue's seven streams, then of all seventeen. The baseline engine
+(`SyncOptions.baseline()`: the planning before issue 12) runs beside today's. Printed per run:
+requests the server received against the ideal (every row in pages of the stream's largest size),
+count queries among them, sustained req/s (requests / the sync's seconds) as a share of R, over-limit
+answers, and the seconds against the ceiling (ideal requests / R); then whether each goal is met
+(requests <= 1.1x ideal, >= 97 % of R, 0 over-limit, >= 90 % of the ceiling) and a per-stream table
+(rows, windows, requests, ideal, seconds). A stream without date arguments is one serial chain of
+pages: at 250 ms it takes at least pages x 250 ms whatever the limit (goal histories, 330 pages).
 
 Part 1 (throughput): the sandbox answers with `--latency-ms` of latency and a token-bucket rate limit
 of R requests/second; both pullers extract the appointments stream (500 rows per page) with the client
@@ -13,7 +24,9 @@ error"): the retries column and the extra seconds are what transient faults cost
 Part 2 (memory): the windowed engine extracts a small and a ten-times larger practice without
 latency or limit; peak RSS of the extraction process (its own subprocess) should stay flat.
 
-    python -m bench extract            # 200k-row throughput runs, memory at 100k vs 1M rows (~3.5 min)
+    python -m bench extract            # the ceiling (~6 min), then 200k-row throughput runs, memory
+                                       # at 100k vs 1M rows (~3.5 min)
+    python -m bench extract --ceiling-only
     python -m bench extract --quick    # 20k-row runs, memory at 20k vs 100k rows (~20 s)
     python -m bench extract --faults=0.08   # plus the windowed engine with 8% mixed faults
 

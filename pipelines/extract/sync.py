@@ -1,12 +1,17 @@
 """A full sync of one stream into one lake batch: plan, pull concurrently, verify, reconcile.
 
 1. Plan: one count per cell of a coarse grid over [history_start, today + future_days] plus the open
-   ends, all concurrent; sparse neighbours merge. Non-windowed streams are one window.
+   ends, all concurrent; sparse neighbours merge. Non-windowed streams are one window, and ask the
+   client to let their requests pass the windowed streams' at the limiter (a serial chain of pages
+   is what would end the run last; healthie/pacing.py).
 2. Pull: windows run concurrently (at most `window_concurrency` at once per stream, biggest first),
    each paging with the generic pager into its own rolling part files; after every committed part the
    checkpoint records the window's durable cursor, so a killed sync resumes from there (see
-   extract/checkpoint.py). A cell holding too many rows is first cut into ceil(count / target) slices,
-   counted in one round, while other windows already pull.
+   extract/checkpoint.py). A cell holding too many rows is cut into ceil(count / target) slices that
+   share its count out as an estimate (`count_slices` counts them instead, a request each). A window
+   counted empty is not paged (`skip_empty_windows`): step 4 catches a row that arrived since.
+   Every request spent on a count or a partly filled last page is one fewer for rows, so windows are
+   few and full (`min_window_pages`): the streams of a run together keep the limiter busy.
 3. Catch-up (mutable windowing, e.g. form answer groups on updated_at): rows updated during the sync
    leave the window they were in, so one more window `updated_after: sync start - margin` picks them up.
 4. Verify: if the batch's distinct ids differ from the stream's count, recount every window; one
