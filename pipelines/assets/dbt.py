@@ -246,6 +246,7 @@ def dbt_target(warehouse_dir: Path) -> Iterator[Path]:
         if fresh.exists():
             temp = temp_path_for(saved)
             shutil.copyfile(fresh, temp)
+            os.chmod(temp, FILE_MODE)  # owner-only, as everything under the warehouse
             os.replace(temp, saved)  # no fsync: a cache; dbt re-parses whole if it cannot read it
     finally:
         shutil.rmtree(target, ignore_errors=True)

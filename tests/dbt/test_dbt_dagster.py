@@ -80,6 +80,7 @@ def test_dbt_reuses_the_warehouse_parse_state(tmp_path: Path, monkeypatch: pytes
     with dbt_target(tmp_path) as first:
         first_log = _dbt_ls(first)
     assert saved.exists() and not first.exists()
+    assert saved.stat().st_mode & 0o077 == 0, "owner-only, as everything under the warehouse"
     with dbt_target(tmp_path) as second:
         assert (second / PARTIAL_PARSE_FILE).read_bytes() == saved.read_bytes()
         second_log = _dbt_ls(second)
