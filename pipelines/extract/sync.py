@@ -103,6 +103,7 @@ class StreamSync:
             if not cp.windows:
                 await self._plan()
                 self._save()
+            self._prioritize()
             await self._pull(cp.windows)
             cp.phase = Phase.CATCHUP if self.spec.windowing and self.spec.windowing.mutable else Phase.VERIFY
             self._save()
@@ -220,13 +221,6 @@ class StreamSync:
         self.cp.windows = [
             WindowState(f"w{i:04d}", w, c, coarse=self._too_big(w, c)) for i, (w, c) in enumerate(planned)
         ]
-        if (
-            len(self.cp.windows) == 1
-            and not self.cp.windows[0].coarse
-            and self.options.prioritize_single_window
-        ):
-            pages = -(-(self.cp.windows[0].planned_count or 0) // self.sizer.size)
-            self.client.prioritize(self.spec.name, 1 + pages)
         if len(cells) > 1 and known[0] > target * SPLIT_SLACK:
             self.log.warning(
                 "%s: %d rows predate history_start %s; set it earlier to split them",
@@ -242,6 +236,15 @@ class StreamSync:
             target,
             sum(s.coarse for s in self.cp.windows),
         )
+
+    def _prioritize(self) -> None:
+        """A stream planned as one window is one serial chain of pages: ask the client to serve its
+        requests before the windowed streams', ranked by its length in pages (healthie/pacing.py).
+        Also on a resumed pull, whose plan comes from the checkpoint."""
+        windows = self.cp.windows
+        if self.options.prioritize_single_window and len(windows) == 1 and not windows[0].coarse:
+            pages = -(-(windows[0].planned_count or 0) // self.sizer.size)
+            self.client.prioritize(self.spec.name, 1 + pages)
 
     def _too_big(self, window: Window, count: int | None) -> bool:
         """Whether a window should be cut further before it is pulled."""
