@@ -153,6 +153,18 @@ def mart_rows(marts: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(counts, columns=["mart", "rows"])
 
 
+def mart_batches() -> pd.DataFrame:
+    """Per mart that records its batches (`_sync_id`, found in the catalog): the newest nightly pull and
+    webhook refresh whose rows it holds, and when its newest row was read (table names bound, never
+    spliced)."""
+    columns = ["mart", "last_full_batch", "last_change_batch", "newest_row_read_at"]
+    rows = [
+        (mart, *query("freshness_batches", {"table_name": f"{MARTS_SCHEMA}.{mart}"}).iloc[0])
+        for mart in query("freshness_batch_marts")["table_name"]
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def env_flag(name: str, environ: Mapping[str, str] | None = None) -> bool:
     """An on/off environment variable: on for 1, true, yes or on (any case)."""
     value = (environ if environ is not None else os.environ).get(name, "")

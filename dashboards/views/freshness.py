@@ -3,7 +3,8 @@
 - published: the published file's modification time (each publish writes a new file and renames it
   over the old one, so its mtime is when that build was published);
 - the newest nightly pull and webhook refresh whose rows the marts hold (the `_sync_id` batch ids of
-  the fact marts start with their UTC start time), and what the lake's commit log says per stream;
+  the fact marts start with their UTC start time), per mart that has a `_sync_id` (found in the
+  catalog, so a new fact mart appears by itself), and what the lake's commit log says per stream;
 - rows per mart, and the project's warn-level checks recomputed on the published marts (error-level
   dbt tests failing stop a build, so nothing that fails them is ever published).
 """
@@ -55,7 +56,7 @@ def render() -> None:
     st.title("Data freshness")
     status = data.status()
     version = data.file_version(status.path)
-    batches = data.query("freshness_batches")
+    batches = data.mart_batches()
     newest_full = max(filter(None, map(batch_time, batches["last_full_batch"])), default=None)
     newest_change = max(filter(None, map(batch_time, batches["last_change_batch"])), default=None)
     rows = data.mart_rows(status.marts)

@@ -89,7 +89,39 @@ from (
     union all select _sync_id from marts.fct_billing_items
     union all select _sync_id from marts.fct_entries
     union all select _sync_id from marts.fct_form_answer_groups
+    union all select _sync_id from marts.fct_invoices
+    union all select _sync_id from marts.fct_claims
+    union all select _sync_id from marts.fct_care_plans
+    union all select _sync_id from marts.fct_goals
+    union all select _sync_id from marts.fct_goal_history
+    union all select _sync_id from marts.fct_tasks
+    union all select _sync_id from marts.fct_documents
 )
+
+-- name: batches_per_mart
+-- (every mart that carries `_sync_id`, listed by hand; a mart with no rows still has its line)
+select mart,
+       max(_sync_id) filter (where _sync_id like '%-full-%') as full_batch,
+       max(_sync_id) filter (where _sync_id like '%-change-%') as change_batch,
+       max(_extracted_at) as newest_read
+from (
+    select 'fct_appointments' as mart, _sync_id, _extracted_at from marts.fct_appointments
+    union all select 'fct_billing_items', _sync_id, _extracted_at from marts.fct_billing_items
+    union all select 'fct_entries', _sync_id, _extracted_at from marts.fct_entries
+    union all select 'fct_form_answer_groups', _sync_id, _extracted_at from marts.fct_form_answer_groups
+    union all select 'fct_invoices', _sync_id, _extracted_at from marts.fct_invoices
+    union all select 'fct_claims', _sync_id, _extracted_at from marts.fct_claims
+    union all select 'fct_care_plans', _sync_id, _extracted_at from marts.fct_care_plans
+    union all select 'fct_goals', _sync_id, _extracted_at from marts.fct_goals
+    union all select 'fct_goal_history', _sync_id, _extracted_at from marts.fct_goal_history
+    union all select 'fct_tasks', _sync_id, _extracted_at from marts.fct_tasks
+    union all select 'fct_documents', _sync_id, _extracted_at from marts.fct_documents
+    union all select unnest(['fct_appointments', 'fct_billing_items', 'fct_entries',
+                             'fct_form_answer_groups', 'fct_invoices', 'fct_claims', 'fct_care_plans',
+                             'fct_goals', 'fct_goal_history', 'fct_tasks', 'fct_documents']), null, null
+)
+group by mart
+order by mart
 
 -- name: revenue
 -- (from the claim and invoice facts, not the reports the page reads; every month of service)

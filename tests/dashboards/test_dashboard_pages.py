@@ -173,6 +173,25 @@ def test_task_backlog_names_assignees_as_providers(product: Product) -> None:
         assert tasks.loc[row["assignee_name"]]["High priority"] == fmt.count(row["high_priority_tasks"])
 
 
+def test_freshness_lists_the_newest_batches_of_every_mart_with_a_sync_id(product: Product) -> None:
+    """Every mart carrying `_sync_id` (the revenue-cycle, care, task and document facts too) has a line
+    with its newest nightly pull, webhook refresh and row read."""
+    from dashboards.views.freshness import batch_time, stamp
+
+    app = run_page("freshness")
+    shown = app.table[1].value
+    expected = marts_query(product.warehouse_file, "batches_per_mart")
+    assert list(shown.index) == [row["mart"] for row in expected]
+    assert {"fct_invoices", "fct_claims", "fct_goals", "fct_tasks", "fct_documents"} <= set(shown.index)
+    for row in expected:
+        line = shown.loc[row["mart"]]
+        newest = row["newest_read"]
+        assert line["nightly pull"].split(" (")[0] == stamp(batch_time(row["full_batch"]))
+        assert line["webhook refresh"].split(" (")[0] == stamp(batch_time(row["change_batch"]))
+        assert line["newest row read"].split(" (")[0] == (fmt.NONE if newest is None else stamp(newest))
+    assert any(batch_time(row["full_batch"]) for row in expected), "the nightly sync wrote the facts"
+
+
 @pytest.mark.parametrize("slug", ["revenue", "care"])
 def test_aggregate_pages_name_no_patient(product: Product, slug: str) -> None:
     """Every text the page shows (tables, captions, metrics, headings) is free of patient names."""
