@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict, dataclass, replace
+from typing import Protocol, TypeVar
 
 import dagster as dg
 
@@ -39,6 +40,40 @@ DEFAULT_SENT_WEBHOOKS_INTERVAL_SECONDS = 300
 #: A tick's reads stay well inside Dagster's sensor timeout (60 s): two attempts of at most 10 s each.
 SENSOR_READ_ATTEMPTS = 2
 SENSOR_READ_TIMEOUT_SECONDS = 10.0
+
+
+class LaunchCursor(Protocol):
+    """What both sensors remember of the run they launched last: when, and how many retries of it."""
+
+    @property
+    def launched_at(self) -> float: ...
+
+    @property
+    def retries(self) -> int: ...
+
+
+CursorT = TypeVar("CursorT", bound=LaunchCursor)
+
+
+def retry_if_overdue(
+    cursor: CursorT,
+    *,
+    run_key: str,
+    run_config: dg.RunConfig,
+    seen: str,
+    now: float,
+    retry_after_seconds: float,
+) -> tuple[dg.RunRequest | None, CursorT, str]:
+    """The work a launched run should have done is still there: wait, or retry once it is overdue.
+
+    A run normally finishes within seconds; if its work is still waiting `retry_after_seconds` after
+    the launch, the run failed or died, so the same work is launched again under `<run_key>-retry-<n>`.
+    """
+    if now - cursor.launched_at < retry_after_seconds:
+        return None, cursor, f"{seen}; run launched {now - cursor.launched_at:.0f} s ago"
+    retry = replace(cursor, launched_at=now, retries=cursor.retries + 1)  # type: ignore[type-var]
+    request = dg.RunRequest(run_key=f"{run_key}-retry-{retry.retries}", run_config=run_config)
+    return request, retry, f"{seen}; retry {retry.retries}"
 
 
 @dataclass(frozen=True)
@@ -72,15 +107,14 @@ def evaluate_inbox(
         mark = pending.max_event_id
         request = dg.RunRequest(run_key=f"inbox-upto-{mark}", run_config=refresh_run_config(mark))
         return request, InboxCursor(mark, now, 0), f"{pending.count} pending up to event {mark}"
-    seen = f"{pending.count} pending ≤ cursor {cursor.high_water_mark}"
-    if now - cursor.launched_at < retry_after_seconds:
-        return None, cursor, f"{seen}; run launched {now - cursor.launched_at:.0f} s ago"
-    retry = replace(cursor, launched_at=now, retries=cursor.retries + 1)
-    request = dg.RunRequest(
-        run_key=f"inbox-upto-{cursor.high_water_mark}-retry-{retry.retries}",
+    return retry_if_overdue(
+        cursor,
+        run_key=f"inbox-upto-{cursor.high_water_mark}",
         run_config=refresh_run_config(cursor.high_water_mark),
+        seen=f"{pending.count} pending ≤ cursor {cursor.high_water_mark}",
+        now=now,
+        retry_after_seconds=retry_after_seconds,
     )
-    return request, retry, f"{seen}; retry {retry.retries}"
 
 
 def build_webhook_inbox_sensor(
@@ -151,14 +185,14 @@ def evaluate_sent_webhooks(
         key = f"sent-webhooks-{report.newest_missed}"
         request = dg.RunRequest(run_key=key, run_config=refresh_run_config(0))
         return request, SentWebhooksCursor(report.newest_missed, now, 0), seen
-    if now - cursor.launched_at < retry_after_seconds:
-        return None, cursor, f"{seen}; run launched {now - cursor.launched_at:.0f} s ago"
-    retry = replace(cursor, launched_at=now, retries=cursor.retries + 1)
-    request = dg.RunRequest(
-        run_key=f"sent-webhooks-{report.newest_missed}-retry-{retry.retries}",
+    return retry_if_overdue(
+        cursor,
+        run_key=f"sent-webhooks-{report.newest_missed}",
         run_config=refresh_run_config(0),
+        seen=seen,
+        now=now,
+        retry_after_seconds=retry_after_seconds,
     )
-    return request, retry, f"{seen}; retry {retry.retries}"
 
 
 def build_sent_webhooks_sensor(
