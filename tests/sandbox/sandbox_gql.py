@@ -64,9 +64,7 @@ STREAM_DOCS = (
     StreamDoc("appointment_types", "appointment_types", "AppointmentTypes", None, None, {}),
     StreamDoc("claims", "claims", "Claims", "ClaimsCount", "Claim", {"should_paginate": True}),
     StreamDoc("invoices", "invoices", "Invoices", "InvoicesCount", "Invoice", {"preview": False}),
-    StreamDoc(
-        "invoice_previews", "invoice_previews", "InvoicePreviews", None, "InvoicePreview", {"preview": True}
-    ),
+    StreamDoc("invoice_previews", "invoices", "Invoices", None, "InvoicePreview", {"preview": True}),
     StreamDoc(
         "insurance_policies",
         "insurance_policies",
