@@ -22,7 +22,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +30,21 @@ import dagster as dg
 import duckdb
 from dagster_dbt import (
     DagsterDbtTranslator,
+    DbtCliInvocation,
     DbtCliResource,
     DbtProject,
     build_dbt_asset_selection,
     dbt_assets,
 )
-from dbt.adapters.base import BaseAdapter
+from dagster_dbt.asset_utils import (
+    extract_runtime_selection_from_args,
+    get_updated_cli_invocation_params_for_context,
+)
+from dagster_dbt.dbt_manifest import DbtManifestParam, validate_manifest
+from dbt.version import __version__ as dbt_core_version
+from packaging import version
 
+from pipelines.assets.dbt_in_process import InProcessDbt
 from pipelines.assets.publish import (
     MARTS_SCHEMA,
     PUBLISHED_FILE,
@@ -78,20 +86,77 @@ NO_JSON_ARTIFACTS = "--no-write-json"
 
 
 class HealthieDbtCliResource(DbtCliResource):
-    """`DbtCliResource` without the dbt adapter dagster-dbt builds in the Dagster process per invocation.
+    """`DbtCliResource` running dbt inside the step's process, without dagster-dbt's in-process adapter.
 
-    That adapter serves only `fetch_row_counts()` and `fetch_column_metadata()`, which this project
-    does not call, and building it parses all of dbt's macros again in the Dagster process: about
-    0.9 s of every build, a fifth of a webhook refresh. Without it dagster-dbt streams the same
-    events from dbt's log (the adapter is optional there: it runs without one when building it fails).
+    `cli()` takes the same arguments and returns the same `DbtCliInvocation` (selection from the
+    Dagster context, events, errors: dagster-dbt's own code), but its "process" is dbt's programmatic
+    runner in this process (`pipelines.assets.dbt_in_process`), which skips the 2-2.5 s a dbt CLI
+    process spends starting up. It also skips the adapter dagster-dbt builds beside it per invocation,
+    which serves only `fetch_row_counts()` and `fetch_column_metadata()`, not called here, and costs a
+    parse of all of dbt's macros (0.9 s), and the `dbt --version` process dagster-dbt starts once per
+    resource to learn dbt's version (1.5 s a run): the version is that of the dbt-core installed here.
     """
 
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> BaseAdapter:
-        return None  # type: ignore[return-value]  # dagster-dbt takes None as "no adapter"
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(dbt_core_version)
+
+    def cli(
+        self,
+        args: Sequence[str],
+        *,
+        raise_on_error: bool = True,
+        manifest: DbtManifestParam | None = None,
+        dagster_dbt_translator: DagsterDbtTranslator | None = None,
+        context: dg.OpExecutionContext | dg.AssetExecutionContext | None = None,
+        target_path: Path | None = None,
+    ) -> DbtCliInvocation:
+        translator = dagster_dbt_translator or DagsterDbtTranslator()
+        cleaned_args, runtime_selects, runtime_excludes = extract_runtime_selection_from_args(args)
+        params = get_updated_cli_invocation_params_for_context(
+            context=context,
+            manifest=validate_manifest(manifest) if manifest else {},
+            dagster_dbt_translator=translator,
+            runtime_selects=runtime_selects,
+            runtime_excludes=runtime_excludes,
+        )
+        project_dir = Path(params.dbt_project.project_dir if params.dbt_project else self.project_dir)
+        target = Path(target_path or self._get_unique_target_path(context=context))
+        if not target.is_absolute():
+            target = project_dir / target
+        flags = {
+            "DBT_TARGET_PATH": os.fspath(target),
+            "DBT_LOG_PATH": os.fspath(target),
+            "DBT_PROJECT_DIR": os.fspath(project_dir),
+            **({"DBT_PROFILES_DIR": os.fspath(self.profiles_dir)} if self.profiles_dir else {}),
+            **({"DBT_INDIRECT_SELECTION": params.indirect_selection} if params.indirect_selection else {}),
+        }
+        profile_args = [*(["--profile", self.profile] if self.profile else [])]
+        profile_args += ["--target", self.target] if self.target else []
+        command = [
+            self.dbt_executable,
+            *self.global_config_flags,
+            *cleaned_args,
+            *profile_args,
+            *params.selection_args,
+        ]
+        return DbtCliInvocation(
+            process=InProcessDbt(command, flags, cwd=project_dir),  # type: ignore[arg-type]
+            manifest=params.manifest,
+            dagster_dbt_translator=params.dagster_dbt_translator,
+            project_dir=project_dir,
+            target_path=target,
+            raise_on_error=raise_on_error,
+            cli_version=self._cli_version,
+            project=params.dbt_project,
+            context=context,
+            adapter=None,
+        )
 
 
 def dbt_resource(global_config_flags: Sequence[str] = ()) -> DbtCliResource:
-    """The `dbt` resource: the dbt CLI on this project, with the profile in dbt_project/profiles.yml.
+    """The `dbt` resource: dbt on this project, in the step's process, with the profile in
+    dbt_project/profiles.yml.
 
     `global_config_flags` go before the command (`["--quiet"]` keeps logs to errors).
     """
@@ -255,9 +320,9 @@ def dbt_target(warehouse_dir: Path) -> Iterator[Path]:
 def dbt_warehouse_dir(warehouse: WarehouseConfig) -> Path:
     """The `warehouse` resource's directory, refused unless dbt builds there too.
 
-    dbt's profile reads `WAREHOUSE_DIR` from the environment of the dbt process (dagster-dbt passes the
-    run's environment on); publishing from another directory than dbt built in would publish the wrong
-    marts, or none. Set `WAREHOUSE_DIR` instead of configuring the resource differently.
+    dbt's profile reads `WAREHOUSE_DIR` from the run's environment; publishing from another directory
+    than dbt built in would publish the wrong marts, or none. Set `WAREHOUSE_DIR` instead of configuring
+    the resource differently.
     """
     path = warehouse.path
     dbt_builds_in = resolve_warehouse_dir()  # what dbt's profile resolves from the same variable

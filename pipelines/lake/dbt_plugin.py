@@ -5,9 +5,11 @@ on filter push-down with pyarrow 26. So the plugin registers a SQL function `del
 returning the data files of the table's current version (`DeltaTable.file_uris()`, `[]` for a
 missing table), and staging reads `read_parquet(delta_files('<table>'))`.
 
-Each table's file list is taken once per dbt process and reused, so every model of one build reads
-the same version of every table, whatever commits land meanwhile. The plugin holds the lake's read
-lease (lake/table.py) for the life of the dbt process, so VACUUM never deletes a file the build reads.
+Each table's file list is taken once per build and reused, so every model of one build reads the same
+version of every table, whatever commits land meanwhile. The plugin holds the lake's read lease
+(lake/table.py) for the build, so VACUUM never deletes a file the build reads. A build ends with its
+dbt process (the kernel releases the lease), or, for dbt run inside a Dagster step
+(`pipelines.assets.dbt_in_process`), with `end_build()`: the next build there pins the lake afresh.
 
 Enabled in `dbt_project/profiles.yml` (`plugins: [{module: pipelines.lake.dbt_plugin, config:
 {lake_dir: ...}}]`).
@@ -35,7 +37,7 @@ _guard = threading.Lock()
 
 
 def pinned_files(table_path: str) -> list[str]:
-    """The data files of `table_path`'s current version, read once per process."""
+    """The data files of `table_path`'s current version, read once per build."""
     with _guard:
         if table_path not in _pinned:
             exists = DeltaTable.is_deltatable(table_path)
@@ -52,7 +54,8 @@ class Plugin(BasePlugin):
             raise ValueError("pipelines.lake.dbt_plugin needs `lake_dir` in its config (profiles.yml)")
         global _leased
         with _guard:
-            if not _leased:  # once per process; the kernel releases it when dbt exits
+            if not _leased:  # once per build: a new build pins every table afresh
+                _pinned.clear()
                 _lease.enter_context(read_lease(Path(lake_dir)))
                 _leased = True
 
@@ -64,3 +67,12 @@ class Plugin(BasePlugin):
             duckdb.sqltype("VARCHAR[]"),
             side_effects=False,
         )
+
+
+def end_build() -> None:
+    """Release the read lease and forget the pinned file lists: the build in this process is over."""
+    global _leased
+    with _guard:
+        _lease.close()
+        _pinned.clear()
+        _leased = False

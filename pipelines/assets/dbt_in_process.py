@@ -1,0 +1,162 @@
+"""dbt run inside the Dagster step's own process, behind the interface of the dbt CLI process.
+
+A dbt CLI process pays for its start-up on every build: about 1.4 s of imports, then its adapter and
+the project's parse state, 2-2.5 s in all, a third of a webhook refresh and a quarter of a full build
+at a million rows over the same SQL run as a plain DuckDB script. The Dagster run that starts dbt has
+already imported dbt (dagster-dbt does, to load the definitions), so running dbt's programmatic entry
+point (`dbtRunner`) in that process pays for none of the imports.
+
+`InProcessDbt` stands in for the `subprocess.Popen` that dagster-dbt's `DbtCliInvocation` reads, so the
+rest of dagster-dbt works unchanged (its asset selection, its events, its errors): dbt runs in a worker
+thread and every event it fires at info level or above goes, as the JSON line `dbt --log-format json`
+would print, into a pipe that the invocation reads as the process's stdout. The invocation's arguments
+are the CLI's; what dagster-dbt passes the CLI process through its environment (target, log and profile
+folders, indirect selection) is passed as flags (`in_process_args`).
+
+One dbt at a time per process (dbt keeps global state: flags, adapters, the event manager), in the
+project folder like the CLI process (dbt_project/profiles.yml resolves a relative `WAREHOUSE_DIR` from
+there): `_ONE_DBT` serialises invocations and each runs with the project folder as working directory.
+When the invocation ends the lake plugin releases what it pinned (`pipelines.lake.dbt_plugin.end_build`),
+which a CLI process's exit did. Interrupting it (Dagster's run termination sends SIGINT to the CLI
+process) cancels dbt's open queries and raises KeyboardInterrupt in its thread, as SIGINT does in dbt's
+main thread: dbt stops at the next node.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import signal
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import IO
+
+from dbt.cli.main import dbtRunner
+from dbt_common.events.base_types import EventMsg
+from dbt_common.events.functions import msg_to_json
+
+from pipelines.lake.dbt_plugin import end_build
+
+#: The environment dagster-dbt gives the dbt CLI process, as dbt's own flags.
+ENV_FLAGS = {
+    "DBT_TARGET_PATH": "--target-path",
+    "DBT_LOG_PATH": "--log-path",
+    "DBT_PROFILES_DIR": "--profiles-dir",
+    "DBT_PROJECT_DIR": "--project-dir",
+    "DBT_INDIRECT_SELECTION": "--indirect-selection",
+}
+#: The levels a dbt CLI process prints at its default log level (dagster-dbt reads what it prints),
+#: and with `--quiet`.
+FORWARDED_LEVELS = frozenset({"info", "warn", "error"})
+QUIET_LEVELS = frozenset({"error"})
+QUIET_FLAGS = frozenset({"--quiet", "-q"})
+#: The exit codes of the dbt CLI: success, a failed node or test, an error before or outside nodes.
+EXIT_SUCCESS, EXIT_FAILURE, EXIT_ERROR = 0, 1, 2
+
+_ONE_DBT = threading.Lock()
+
+
+def in_process_args(cli_args: Sequence[str], env: Mapping[str, str]) -> list[str]:
+    """dbtRunner's arguments for a dbt CLI command line (executable first) and its process environment.
+
+    dbt prints nothing itself (`--log-level none`: its events reach the invocation through the pipe);
+    its log file is written as the CLI's.
+    """
+    args = list(cli_args[1:])
+    for variable, flag in ENV_FLAGS.items():
+        if env.get(variable) and flag not in args:
+            args += [flag, env[variable]]
+    return ["--log-level", "none", *args]
+
+
+class InProcessDbt:
+    """A dbt invocation in a thread of this process, read like the dbt CLI process it replaces.
+
+    Offers what `DbtCliInvocation` uses of a `subprocess.Popen`: `args`, `stdout` (JSON lines, closed
+    at the end), `wait()`, `returncode` and `send_signal()`.
+    """
+
+    def __init__(self, cli_args: Sequence[str], env: Mapping[str, str], cwd: Path) -> None:
+        self.args = list(cli_args)
+        self.returncode: int | None = None
+        self._runner_args = in_process_args(cli_args, env)
+        self._levels = QUIET_LEVELS if QUIET_FLAGS & set(cli_args) else FORWARDED_LEVELS
+        self._cwd = cwd
+        read_end, write_end = os.pipe()
+        self.stdout: IO[bytes] = os.fdopen(read_end, "rb")
+        self._events: IO[bytes] = os.fdopen(write_end, "wb")
+        self._thread = threading.Thread(target=self._invoke, name="dbt", daemon=True)
+        self._thread.start()
+
+    def _forward(self, event: EventMsg) -> None:
+        if event.info.level in self._levels:
+            with contextlib.suppress(BrokenPipeError, ValueError):  # the reader stopped (interrupted)
+                self._events.write(msg_to_json(event).encode() + b"\n")
+                self._events.flush()
+
+    def _invoke(self) -> None:
+        code = EXIT_ERROR
+        try:
+            with _ONE_DBT, contextlib.chdir(self._cwd):
+                try:
+                    result = dbtRunner(callbacks=[self._forward]).invoke(self._runner_args)
+                finally:
+                    _close_duckdb()
+                    end_build()
+            code = EXIT_SUCCESS if result.success else EXIT_ERROR if result.exception else EXIT_FAILURE
+            if result.exception is not None:
+                self._forward_error(result.exception)
+        except BaseException as error:  # whatever ends the thread is the process's exit
+            self._forward_error(error)
+        finally:
+            self.returncode = code
+            self._events.close()
+
+    def _forward_error(self, error: BaseException) -> None:
+        """An error dbt raised rather than logged, as the CLI prints it: one error line."""
+        message = {"level": "error", "name": "InProcessDbtError", "msg": f"{type(error).__name__}: {error}"}
+        with contextlib.suppress(ValueError, OSError):
+            self._events.write(json.dumps({"info": message, "data": {}}).encode() + b"\n")
+            self._events.flush()
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        self._thread.join(timeout)
+        return self.returncode
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        """SIGINT (Dagster terminating the run): cancel dbt's queries, then stop dbt at its next node."""
+        if sig != signal.SIGINT or not self._thread.is_alive():
+            return
+        _cancel_open_queries()
+        if self._thread.ident is not None:
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(self._thread.ident), ctypes.py_object(KeyboardInterrupt)
+            )
+
+
+def _close_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open for the process's next invocation, as a dbt CLI
+    process's exit did: publishing attaches the build database, which DuckDB refuses while this process
+    still has it open under another name."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV
+    DuckDBConnectionManager.close_all_connections()
+    if environment is not None:
+        environment.close()
+
+
+def _cancel_open_queries() -> None:
+    from dbt.adapters.base import BaseAdapter
+    from dbt.adapters.factory import FACTORY
+
+    for adapter in list(FACTORY.adapters.values()):
+        if isinstance(adapter, BaseAdapter):
+            with contextlib.suppress(Exception):
+                adapter.cancel_open_connections()
