@@ -6,34 +6,36 @@ the Dagster daemon: it evaluates `webhook_inbox_sensor` every `TICK_SECONDS` and
 for a run, executes `webhook_refresh` in-process (real re-read by id, change batch, real dbt build).
 A change counts as fresh when a read-only query on `marts.fct_appointments` shows its new status; the
 query runs after each refresh (DuckDB allows no reader while dbt writes, so polling during the build
-would only fail it). Freshness = that moment minus the sandbox's change call.
+would only fail it), and the change is visible from the end of the run's publish (its build step's
+end in the event log), or from the query if that is earlier. Freshness = that moment minus the
+sandbox's change call.
 
 Two scenarios, after one `nightly_sync` has built the marts:
 
 * sequential: one status change at a time, each at a random phase of the sensor's tick;
 * burst: `BURST` changes at once, which the sensor should coalesce into one run.
 
-Each change is followed through two settings, interleaved in one run so the machine's noise hits both:
+Each change is followed through three settings, interleaved in one run so the machine's noise hits all:
 
-* baseline: the refresh as it was before issue 12: a dbt CLI process per build, dagster-dbt's own
-  per-invocation target folder, seeded from dbt_project/target (parsed for another WAREHOUSE_DIR, so
-  dbt re-parses the whole project), dbt's unit tests in every refresh, JSON artifacts written, and
-  dagster-dbt's dbt adapter built beside it before each invocation;
-* tuned: the product as it is (`pipelines.refresh.job`): dbt in the step's own process
-  (`HealthieDbtCliResource`, `pipelines.assets.dbt_in_process`), the warehouse's own partial-parse state
-  (`pipelines.assets.dbt.dbt_target`), no unit tests and no JSON artifacts in a refresh
-  (`refresh_build_args`).
-
-The bench runs every refresh in the bench's own process, so from the second refresh on dbt's per-process
-caches are warm; deployed, each run is a new process whose first dbt invocation fills them (the dbt
-bench's figures are first invocations: `bench.dbt_step`).
+* baseline: the refresh as it was before issue 12, run in the bench's process: a dbt CLI process per
+  build, dagster-dbt's own per-invocation target folder, seeded from dbt_project/target (parsed for
+  another WAREHOUSE_DIR, so dbt re-parses the whole project), dbt's unit tests in every refresh, JSON
+  artifacts written, and dagster-dbt's dbt adapter built beside it before each invocation;
+* tuned: the product as it is (`pipelines.refresh.job`), run in the bench's process: dbt in the step's
+  own process (`HealthieDbtCliResource`, `pipelines.assets.dbt_in_process`), the warehouse's own
+  partial-parse state (`pipelines.assets.dbt.dbt_target`), no unit tests and no JSON artifacts in a
+  refresh (`refresh_build_args`). From its second refresh on, dbt's per-process caches are warm;
+* deployed: the same product, each run in a new process that imports the definitions first and then
+  runs both steps (`bench.refresh_run`), as Dagster's run launcher starts a run with the job's
+  in-process executor: every run pays its process start and dbt's first invocation.
 
 Printed per setting: p50 / p95 / max freshness and the median of each phase: wait for the sensor's
-tick, run launch (tick to the drain step's start, in-process), re-read (recovery read and re-reads by
-id), MERGE (the lake's change sets), dbt, publish, and the rest (step bookkeeping, the visibility
-query). Goal: p95 <= 5 s, publish included. The bench ticks every `TICK_SECONDS` (1 s); the Dagster
-daemon evaluates sensors at most every 5 s whatever `minimum_interval_seconds` says, and starts each
-run in a new process: deployed, both add to these figures (printed below the table).
+tick, run launch (tick to the drain step's start: for `deployed` the new process and its imports),
+re-read (recovery read and re-reads by id), MERGE (the lake's change sets), dbt, publish, and the rest
+(step bookkeeping). Goal: p95 <= 5 s, publish included, judged as issue 12 measured it (`tuned`: the
+run in the bench's process) and, stricter, on `deployed`.
+The bench ticks every `TICK_SECONDS` (1 s); the Dagster daemon evaluates sensors at most every 5 s
+whatever `minimum_interval_seconds` says, which adds to these figures deployed (printed below the table).
 
     python -m bench freshness            # 10 sequential changes and a burst of 20 per setting
     python -m bench freshness --quick    # 3 sequential changes and a burst of 20 per setting
@@ -43,11 +45,13 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import math
 import os
 import random
 import secrets
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -61,6 +65,7 @@ from unittest import mock
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from bench.refresh_timing import Probes, RunTimes, run_refresh
 from healthie_sandbox.control import SandboxControl
 from healthie_sandbox.server import start_in_thread
 from pipelines.assets.dbt import HealthieDbtCliResource, dbt_build_args
@@ -79,52 +84,11 @@ BURST = 20
 GOAL_P95_SECONDS = 5.0
 VISIBLE_TIMEOUT_SECONDS = 120.0
 NEW_STATUSES = ("Occurred", "No-Show", "Cancelled")
-DRAIN_STEP, DBT_STEP = "drain_webhook_inbox", "build_downstream_models"
 PHASES = ("tick", "launch", "re-read", "MERGE", "dbt", "publish", "rest")
 
 
-class Stopwatch:
-    """Seconds spent in wrapped calls since the last `take()` (the bench's probes into one run)."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    def wrap(self, function: Callable[..., Any]) -> Callable[..., Any]:
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                self.seconds += time.perf_counter() - started
-
-        return timed
-
-    def take(self) -> float:
-        seconds, self.seconds = self.seconds, 0.0
-        return seconds
-
-
-@dataclass
-class Probes:
-    """Stopwatches on the MERGE and the publish, the two parts of the steps the event log cannot split."""
-
-    merge: Stopwatch = field(default_factory=Stopwatch)
-    publish: Stopwatch = field(default_factory=Stopwatch)
-
-    @contextmanager
-    def installed(self) -> Iterator[None]:
-        import pipelines.assets.dbt as dbt_module
-        import pipelines.refresh.job as job_module
-
-        with (
-            mock.patch.object(job_module, "merge_changes", self.merge.wrap(job_module.merge_changes)),
-            mock.patch.object(dbt_module, "publish_marts", self.publish.wrap(dbt_module.publish_marts)),
-        ):
-            yield
-
-
 @contextmanager
-def baseline_settings() -> Iterator[None]:
+def baseline_settings(daemon: Daemon) -> Iterator[None]:
     """The refresh as before issue 12: a dbt CLI process, dagster-dbt's per-invocation target folder,
     unit tests included."""
     import pipelines.refresh.job as job_module
@@ -145,9 +109,26 @@ def baseline_settings() -> Iterator[None]:
         yield
 
 
-MODES: dict[str, Callable[[], contextlib.AbstractContextManager[None]]] = {
+@contextmanager
+def tuned_settings(daemon: Daemon) -> Iterator[None]:
+    """The product as it is, each refresh run in the bench's process."""
+    yield
+
+
+@contextmanager
+def deployed_settings(daemon: Daemon) -> Iterator[None]:
+    """The product as it is, each refresh run in a new process that imports the definitions first."""
+    daemon.new_process = True
+    try:
+        yield
+    finally:
+        daemon.new_process = False
+
+
+MODES: dict[str, Callable[[Daemon], contextlib.AbstractContextManager[None]]] = {
     "baseline": baseline_settings,
-    "tuned": contextlib.nullcontext,
+    "tuned": tuned_settings,
+    "deployed": deployed_settings,
 }
 
 
@@ -177,25 +158,20 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
-def step_times(instance: dg.DagsterInstance, run_id: str) -> tuple[dict[str, float], dict[str, float]]:
-    """Start time and duration of each step of a run, from the event log's STEP_START and
-    STEP_SUCCESS/FAILURE times."""
-    started: dict[str, float] = {}
-    durations: dict[str, float] = {}
-    for entry in instance.all_logs(run_id):
-        event = entry.dagster_event
-        if event is None or event.step_key is None:
-            continue
-        if event.event_type == dg.DagsterEventType.STEP_START:
-            started[event.step_key] = entry.timestamp
-        elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
-            durations[event.step_key] = entry.timestamp - started[event.step_key]
-    return started, durations
-
-
-def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
-    """Duration of each step of a run (bench/year_bench.py uses it too)."""
-    return step_times(instance, run_id)[1]
+def refresh_in_new_process(run_config: Mapping[str, Any]) -> RunTimes:
+    """webhook_refresh in a new Python process that imports the definitions first, as Dagster's run
+    launcher starts a run (`bench.refresh_run`); the environment is this process's."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.refresh_run", json.dumps({**run_config, **QUIET_LOGS})],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"webhook_refresh in a new process failed: {completed.stderr[-2000:]}")
+    times = json.loads(completed.stdout.strip().splitlines()[-1])
+    return RunTimes(**times)
 
 
 class Daemon:
@@ -215,6 +191,8 @@ class Daemon:
         self.cursor: str | None = None
         self.next_tick = time.time()
         self.probes = Probes()
+        self.new_process = False
+        """Run each refresh in a new process, as deployed (`bench.refresh_run`), or in this one."""
 
     def oldest_waiting(self) -> float | None:
         with Inbox(inbox_path(self.warehouse_dir)) as inbox:
@@ -235,26 +213,11 @@ class Daemon:
         self.cursor = result.cursor
         return result.run_requests[0] if result.run_requests else None
 
-    def execute(self, request: dg.RunRequest, tick_at: float) -> dict[str, float]:
-        """Run webhook_refresh as requested; the seconds of its phases from the tick to its end."""
-        self.probes.merge.take()
-        self.probes.publish.take()
-        with redirect_stdout(io.StringIO()), self.probes.installed():  # dbt's console lines
-            result = self.job.execute_in_process(
-                instance=self.instance, raise_on_error=False, run_config={**request.run_config, **QUIET_LOGS}
-            )
-        if not result.success:
-            raise RuntimeError(f"webhook_refresh failed (run {result.run_id})")
-        started, durations = step_times(self.instance, result.run_id)
-        merge, publish = self.probes.merge.take(), self.probes.publish.take()
-        drain, build = durations.get(DRAIN_STEP, 0.0), durations.get(DBT_STEP, 0.0)
-        return {
-            "launch": started.get(DRAIN_STEP, tick_at) - tick_at,
-            "re-read": drain - merge,
-            "MERGE": merge,
-            "dbt": build - publish,
-            "publish": publish,
-        }
+    def execute(self, request: dg.RunRequest) -> RunTimes:
+        """Run webhook_refresh as requested, here or in a new process."""
+        if self.new_process:
+            return refresh_in_new_process(request.run_config)
+        return run_refresh(self.job, self.instance, {**request.run_config, **QUIET_LOGS}, self.probes)
 
     def follow(
         self, changed_at: Mapping[str, float], expected: Mapping[str, str]
@@ -275,10 +238,14 @@ class Daemon:
             if request is None:
                 continue
             runs += 1
-            for phase, seconds in self.execute(request, tick_at).items():
+            times = self.execute(request)
+            spent["launch"] += (times.drain_started or tick_at) - tick_at
+            for phase, seconds in times.phases.items():
                 spent[phase] += seconds
             seen = [a for a, status in waiting.items() if appointment_status(self.warehouse_dir, a) == status]
-            visible_at = time.time()
+            # Visible from the moment the publish ended (the query above confirms it): a run in a new
+            # process then takes a while to exit, which delays no reader.
+            visible_at = min(time.time(), times.build_ended or math.inf)
             for appointment in seen:
                 del waiting[appointment]
                 received = received_at or tick_at
@@ -375,12 +342,12 @@ def run_scenarios(sequential: int) -> Results:
         for n, appointment in enumerate(candidates[: sequential * len(MODES)]):
             mode = list(MODES)[n % len(MODES)]
             time.sleep(rng.uniform(0, TICK_SECONDS))  # a random phase of the tick
-            with MODES[mode]():
+            with MODES[mode](daemon):
                 samples, _ = measure(daemon, control, [appointment], rng)
             results[mode].sequential += samples
         rest = candidates[sequential * len(MODES) :]
         for n, mode in enumerate(MODES):
-            with MODES[mode]():
+            with MODES[mode](daemon):
                 burst, runs = measure(daemon, control, rest[n * BURST : (n + 1) * BURST], rng)
             results[mode].burst, results[mode].burst_runs = burst, runs
     return Results(results, nightly_seconds)
@@ -414,15 +381,21 @@ def report(results: Results) -> None:
         print(report_row(mode, "sequential", m.sequential, len(m.sequential)))
         print(report_row(mode, "burst", m.burst, m.burst_runs))
     baseline, tuned = results.modes["baseline"].worst_p95, results.modes["tuned"].worst_p95
-    verdict = "met" if tuned <= GOAL_P95_SECONDS else "MISSED"
+    deployed = results.modes["deployed"].worst_p95
+
+    def verdict(p95: float) -> str:
+        return f"{'met' if p95 <= GOAL_P95_SECONDS else 'MISSED'} ({p95:.1f} s)"
+
     print(
-        f"goal p95 <= {GOAL_P95_SECONDS:g} s, publish included: {verdict} (worst p95 {tuned:.1f} s; "
-        f"baseline {baseline:.1f} s, {baseline / tuned:.1f}x)"
+        f"goal p95 <= {GOAL_P95_SECONDS:g} s, publish included: runs in the bench's process {verdict(tuned)}, "
+        f"a new process per run as deployed {verdict(deployed)}; baseline {baseline:.1f} s in the bench's "
+        f"process, {baseline / tuned:.1f}x the tuned p95"
     )
     print(
         f"deployed, not in these figures: the daemon ticks sensors at most every {DAEMON_LOOP_SECONDS:g} s "
-        f"(up to {DAEMON_LOOP_SECONDS - TICK_SECONDS:g} s more wait), and a run's new process imports the "
-        f"definitions first ({definitions_import_seconds():.1f} s here)"
+        f"(up to {DAEMON_LOOP_SECONDS - TICK_SECONDS:g} s more wait); before issue 12 each of the refresh's "
+        f"two steps also started its own process, importing the definitions again "
+        f"({definitions_import_seconds():.1f} s here)"
     )
 
 

@@ -64,7 +64,7 @@ from unittest import mock
 
 import dagster as dg
 
-from bench.freshness_bench import step_seconds
+from bench.refresh_timing import step_seconds
 from healthie_sandbox.control import SandboxControl
 from pipelines.assets.checks import size_bounds
 from pipelines.dev.demo import QUIET_LOGS

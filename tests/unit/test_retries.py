@@ -30,6 +30,11 @@ def test_the_refresh_job_keeps_its_name_graph_and_description() -> None:
     assert webhook_refresh_job.description == refresh_job_as_defined.description
 
 
+def test_the_refresh_runs_both_steps_in_the_run_process() -> None:
+    """No step process to start (each would import the definitions again) between a change and its marts."""
+    assert webhook_refresh_job.executor_def is dg.in_process_executor
+
+
 def test_the_extract_step_retries_with_jittered_backoff() -> None:
     (assets,) = extract_assets
     policy = assets.op.retry_policy
