@@ -387,9 +387,9 @@ def report(results: Results) -> None:
         return f"{'met' if p95 <= GOAL_P95_SECONDS else 'MISSED'} ({p95:.1f} s)"
 
     print(
-        f"goal p95 <= {GOAL_P95_SECONDS:g} s, publish included: runs in the bench's process {verdict(tuned)}, "
-        f"a new process per run as deployed {verdict(deployed)}; baseline {baseline:.1f} s in the bench's "
-        f"process, {baseline / tuned:.1f}x the tuned p95"
+        f"goal p95 <= {GOAL_P95_SECONDS:g} s, publish included: runs in the bench's process "
+        f"{verdict(tuned)}, a new process per run as deployed {verdict(deployed)}; "
+        f"baseline {baseline:.1f} s in the bench's process, {baseline / tuned:.1f}x the tuned p95"
     )
     print(
         f"deployed, not in these figures: the daemon ticks sensors at most every {DAEMON_LOOP_SECONDS:g} s "
