@@ -88,14 +88,18 @@ class InProcessDbt:
         read_end, write_end = os.pipe()
         self.stdout: IO[bytes] = os.fdopen(read_end, "rb")
         self._events: IO[bytes] = os.fdopen(write_end, "wb")
+        self._one_line = threading.Lock()  # dbt fires events from each of its threads
         self._thread = threading.Thread(target=self._invoke, name="dbt", daemon=True)
         self._thread.start()
 
     def _forward(self, event: EventMsg) -> None:
         if event.info.level in self._levels:
-            with contextlib.suppress(BrokenPipeError, ValueError):  # the reader stopped (interrupted)
-                self._events.write(msg_to_json(event).encode() + b"\n")
-                self._events.flush()
+            self._write(msg_to_json(event).encode() + b"\n")
+
+    def _write(self, line: bytes) -> None:
+        with self._one_line, contextlib.suppress(BrokenPipeError, ValueError):  # ValueError: reader gone
+            self._events.write(line)
+            self._events.flush()
 
     def _invoke(self) -> None:
         code = EXIT_ERROR
@@ -113,14 +117,13 @@ class InProcessDbt:
             self._forward_error(error)
         finally:
             self.returncode = code
-            self._events.close()
+            with self._one_line:
+                self._events.close()
 
     def _forward_error(self, error: BaseException) -> None:
         """An error dbt raised rather than logged, as the CLI prints it: one error line."""
         message = {"level": "error", "name": "InProcessDbtError", "msg": f"{type(error).__name__}: {error}"}
-        with contextlib.suppress(ValueError, OSError):
-            self._events.write(json.dumps({"info": message, "data": {}}).encode() + b"\n")
-            self._events.flush()
+        self._write(json.dumps({"info": message, "data": {}}).encode() + b"\n")
 
     def wait(self, timeout: float | None = None) -> int | None:
         self._thread.join(timeout)
