@@ -111,6 +111,8 @@ class HealthieDbtCliResource(DbtCliResource):
         context: dg.OpExecutionContext | dg.AssetExecutionContext | None = None,
         target_path: Path | None = None,
     ) -> DbtCliInvocation:
+        """dagster-dbt's `cli()` (the same selection from the context, target folder and invocation),
+        with dbt in this process instead of a CLI process."""
         translator = dagster_dbt_translator or DagsterDbtTranslator()
         cleaned_args, runtime_selects, runtime_excludes = extract_runtime_selection_from_args(args)
         params = get_updated_cli_invocation_params_for_context(
@@ -124,24 +126,23 @@ class HealthieDbtCliResource(DbtCliResource):
         target = Path(target_path or self._get_unique_target_path(context=context))
         if not target.is_absolute():
             target = project_dir / target
-        flags = {
-            "DBT_TARGET_PATH": os.fspath(target),
-            "DBT_LOG_PATH": os.fspath(target),
-            "DBT_PROJECT_DIR": os.fspath(project_dir),
-            **({"DBT_PROFILES_DIR": os.fspath(self.profiles_dir)} if self.profiles_dir else {}),
-            **({"DBT_INDIRECT_SELECTION": params.indirect_selection} if params.indirect_selection else {}),
-        }
-        profile_args = [*(["--profile", self.profile] if self.profile else [])]
-        profile_args += ["--target", self.target] if self.target else []
+        # The folders and selection mode dagster-dbt hands the CLI process in its environment, as flags,
+        # then the profile and target it passes as arguments.
+        flags = ["--target-path", os.fspath(target), "--log-path", os.fspath(target)]
+        flags += ["--project-dir", os.fspath(project_dir)]
+        flags += ["--profiles-dir", os.fspath(self.profiles_dir)] if self.profiles_dir else []
+        flags += ["--indirect-selection", params.indirect_selection] if params.indirect_selection else []
+        flags += ["--profile", self.profile] if self.profile else []
+        flags += ["--target", self.target] if self.target else []
         command = [
             self.dbt_executable,
             *self.global_config_flags,
             *cleaned_args,
-            *profile_args,
+            *flags,
             *params.selection_args,
         ]
         return DbtCliInvocation(
-            process=InProcessDbt(command, flags, cwd=project_dir),  # type: ignore[arg-type]
+            process=InProcessDbt(command, cwd=project_dir),  # type: ignore[arg-type]
             manifest=params.manifest,
             dagster_dbt_translator=params.dagster_dbt_translator,
             project_dir=project_dir,

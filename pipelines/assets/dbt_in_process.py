@@ -10,8 +10,8 @@ point (`dbtRunner`) in that process pays for none of the imports.
 rest of dagster-dbt works unchanged (its asset selection, its events, its errors): dbt runs in a worker
 thread and every event it fires at info level or above goes, as the JSON line `dbt --log-format json`
 would print, into a pipe that the invocation reads as the process's stdout. The invocation's arguments
-are the CLI's; what dagster-dbt passes the CLI process through its environment (target, log and profile
-folders, indirect selection) is passed as flags (`in_process_args`).
+are the CLI's (`HealthieDbtCliResource.cli` passes as flags what dagster-dbt passes the CLI process
+through its environment: target, log and profile folders, indirect selection).
 
 One dbt at a time per process (dbt keeps global state: flags, adapters, the event manager), in the
 project folder like the CLI process (dbt_project/profiles.yml resolves a relative `WAREHOUSE_DIR` from
@@ -30,7 +30,7 @@ import json
 import os
 import signal
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
@@ -40,36 +40,16 @@ from dbt_common.events.functions import msg_to_json
 
 from pipelines.lake.dbt_plugin import end_build
 
-#: The environment dagster-dbt gives the dbt CLI process, as dbt's own flags.
-ENV_FLAGS = {
-    "DBT_TARGET_PATH": "--target-path",
-    "DBT_LOG_PATH": "--log-path",
-    "DBT_PROFILES_DIR": "--profiles-dir",
-    "DBT_PROJECT_DIR": "--project-dir",
-    "DBT_INDIRECT_SELECTION": "--indirect-selection",
-}
 #: The levels a dbt CLI process prints at its default log level (dagster-dbt reads what it prints),
 #: and with `--quiet`.
 FORWARDED_LEVELS = frozenset({"info", "warn", "error"})
 QUIET_LEVELS = frozenset({"error"})
 QUIET_FLAGS = frozenset({"--quiet", "-q"})
+SILENT = ("--log-level", "none")
 #: The exit codes of the dbt CLI: success, a failed node or test, an error before or outside nodes.
 EXIT_SUCCESS, EXIT_FAILURE, EXIT_ERROR = 0, 1, 2
 
 _ONE_DBT = threading.Lock()
-
-
-def in_process_args(cli_args: Sequence[str], env: Mapping[str, str]) -> list[str]:
-    """dbtRunner's arguments for a dbt CLI command line (executable first) and its process environment.
-
-    dbt prints nothing itself (`--log-level none`: its events reach the invocation through the pipe);
-    its log file is written as the CLI's.
-    """
-    args = list(cli_args[1:])
-    for variable, flag in ENV_FLAGS.items():
-        if env.get(variable) and flag not in args:
-            args += [flag, env[variable]]
-    return ["--log-level", "none", *args]
 
 
 class InProcessDbt:
@@ -79,10 +59,13 @@ class InProcessDbt:
     at the end), `wait()`, `returncode` and `send_signal()`.
     """
 
-    def __init__(self, cli_args: Sequence[str], env: Mapping[str, str], cwd: Path) -> None:
+    def __init__(self, cli_args: Sequence[str], cwd: Path) -> None:
         self.args = list(cli_args)
+        """The dbt command line, executable first (what dagster-dbt's messages show)."""
         self.returncode: int | None = None
-        self._runner_args = in_process_args(cli_args, env)
+        # dbt prints nothing itself: its events reach the invocation through the pipe. Its log file is
+        # written as the CLI's.
+        self._runner_args = [*SILENT, *cli_args[1:]]
         self._levels = QUIET_LEVELS if QUIET_FLAGS & set(cli_args) else FORWARDED_LEVELS
         self._cwd = cwd
         read_end, write_end = os.pipe()

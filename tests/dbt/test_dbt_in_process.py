@@ -18,10 +18,10 @@ import pytest
 from dagster_dbt import DbtCliInvocation
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from dbt_harness import build_database, query
-from lake_factory import CHANGES_AT, write_batch
+from lake_factory import CHANGES_AT, write_batch, write_unparseable_appointment
 
 from pipelines.assets.dbt import DBT_PROJECT, HealthieDbtTranslator, dbt_resource, refresh_build_args
-from pipelines.assets.dbt_in_process import InProcessDbt, in_process_args
+from pipelines.assets.dbt_in_process import InProcessDbt
 from pipelines.files import file_lock
 from pipelines.lake.table import read_lease_path
 
@@ -52,17 +52,6 @@ def status_of(warehouse_dir: Path, appointment_id: str) -> str | None:
     return rows[0][0] if rows else None
 
 
-def test_the_cli_environment_becomes_flags_and_dbt_prints_nothing_itself() -> None:
-    args = in_process_args(
-        ["/venv/bin/dbt", "build", "--select", "x+"],
-        {"DBT_TARGET_PATH": "/t", "DBT_LOG_PATH": "/t", "DBT_PROJECT_DIR": "/p", "HOME": "/root"},
-    )
-    assert args == [
-        "--log-level", "none", "build", "--select", "x+",
-        "--target-path", "/t", "--log-path", "/t", "--project-dir", "/p",
-    ]  # fmt: skip
-
-
 def test_builds_in_one_process_each_see_the_lake_as_it_is_then(warehouse: Path) -> None:
     invoke(warehouse, APPOINTMENTS_AND_DOWNSTREAM).wait()
     before = status_of(warehouse, "1001")
@@ -91,13 +80,7 @@ def test_the_build_database_and_the_lake_lease_are_free_when_dbt_returns(warehou
 
 
 def test_a_failing_build_raises_with_dbt_errors_and_no_record_value(warehouse: Path) -> None:
-    write_batch(
-        warehouse,
-        "appointments",
-        [{"id": "1001", "date": "next Tuesday at 9", "user_id": 1, "provider": {"id": "101"}}],
-        extracted_at=LATER,
-        kind="change",
-    )
+    write_unparseable_appointment(warehouse, LATER)
 
     with pytest.raises(DagsterDbtCliRuntimeError) as raised:
         invoke(warehouse, APPOINTMENTS_AND_DOWNSTREAM).wait()
@@ -119,9 +102,9 @@ def test_an_error_before_any_node_is_a_failed_invocation_with_its_message(wareho
 
 def test_an_interrupt_stops_dbt_and_the_next_build_runs(warehouse: Path) -> None:
     project = str(DBT_PROJECT.project_dir)
+    target = str(warehouse / "dbt" / "in-process")
     process = InProcessDbt(
-        ["dbt", "build", "--target-path", str(warehouse / "dbt" / "in-process")],
-        {"DBT_PROJECT_DIR": project, "DBT_PROFILES_DIR": project},
+        ["dbt", "build", "--target-path", target, "--project-dir", project, "--profiles-dir", project],
         cwd=DBT_PROJECT.project_dir,
     )
     reader = threading.Thread(target=process.stdout.read)  # as the invocation reads it
