@@ -101,6 +101,21 @@ def write_batch(
         )
 
 
+#: A change batch's appointment whose start no parser reads (the value must never reach a message).
+UNPARSEABLE_START = "next Tuesday at 9"
+
+
+def write_unparseable_appointment(warehouse_dir: Path, extracted_at: datetime) -> None:
+    """Re-read appointment 1001 with a start time that is not a Healthie timestamp (`UNPARSEABLE_START`)."""
+    write_batch(
+        warehouse_dir,
+        "appointments",
+        [{"id": "1001", "date": UNPARSEABLE_START, "user_id": 1, "provider": {"id": "101"}}],
+        extracted_at=extracted_at,
+        kind="change",
+    )
+
+
 def create_empty(warehouse_dir: Path, stream: str) -> None:
     """The stream's Delta table with no rows yet (created, nothing merged)."""
     table = lake_table(warehouse_dir, stream, STREAMS_BY_NAME[stream].arrow_schema)

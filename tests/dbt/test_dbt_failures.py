@@ -8,7 +8,7 @@ from typing import Any
 
 import pyarrow as pa
 from dbt_harness import query, run_dbt
-from lake_factory import CHANGES_AT, write_batch
+from lake_factory import CHANGES_AT, write_batch, write_unparseable_appointment
 
 from pipelines.healthie.streams import APPOINTMENTS
 
@@ -23,13 +23,7 @@ def test_unparseable_timestamp_fails_the_build_and_keeps_the_marts(warehouse_cop
     before = {
         t: snapshot(warehouse_copy, t) for t in ("marts.fct_appointments", "marts.rpt_provider_monthly")
     }
-    write_batch(
-        warehouse_copy,
-        "appointments",
-        [{"id": "1001", "date": "next Tuesday at 9", "user_id": 1, "provider": {"id": "101"}}],
-        extracted_at=LATER,
-        kind="change",
-    )
+    write_unparseable_appointment(warehouse_copy, LATER)
 
     run = run_dbt(
         warehouse_copy, ["build", "--select", "source:healthie.appointments+"], warehouse_copy / "dbt"
