@@ -16,10 +16,11 @@ through its environment: target, log and profile folders, indirect selection).
 One dbt at a time per process (dbt keeps global state: flags, adapters, the event manager), in the
 project folder like the CLI process (dbt_project/profiles.yml resolves a relative `WAREHOUSE_DIR` from
 there): `_ONE_DBT` serialises invocations and each runs with the project folder as working directory.
-When the invocation ends the lake plugin releases what it pinned (`pipelines.lake.dbt_plugin.end_build`),
-which a CLI process's exit did. Interrupting it (Dagster's run termination sends SIGINT to the CLI
-process) cancels dbt's open queries and raises KeyboardInterrupt in its thread, as SIGINT does in dbt's
-main thread: dbt stops at the next node.
+When the invocation ends, what a CLI process's exit did is done by hand: the lake plugin releases what
+it pinned (`pipelines.lake.dbt_plugin.end_build`) and dbt-duckdb's database is closed (`_close_duckdb`).
+Interrupting it (Dagster's run termination sends SIGINT to the CLI process) cancels dbt's open
+queries and raises KeyboardInterrupt in its thread, as SIGINT does in dbt's main thread: dbt stops at
+the next node.
 """
 
 from __future__ import annotations
