@@ -35,6 +35,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
+from dbt.adapters.base import BaseAdapter
+from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+from dbt.adapters.factory import FACTORY
 from dbt.cli.main import dbtRunner
 from dbt_common.events.base_types import EventMsg
 from dbt_common.events.functions import msg_to_json
@@ -57,7 +60,7 @@ class InProcessDbt:
     """A dbt invocation in a thread of this process, read like the dbt CLI process it replaces.
 
     Offers what `DbtCliInvocation` uses of a `subprocess.Popen`: `args`, `stdout` (JSON lines, closed
-    at the end), `wait()`, `returncode` and `send_signal()`.
+    at the end), `wait()`, `returncode` and `send_signal()`, and nothing more.
     """
 
     def __init__(self, cli_args: Sequence[str], cwd: Path) -> None:
@@ -113,9 +116,6 @@ class InProcessDbt:
         self._thread.join(timeout)
         return self.returncode
 
-    def poll(self) -> int | None:
-        return self.returncode
-
     def send_signal(self, sig: int) -> None:
         """SIGINT (Dagster terminating the run): cancel dbt's queries, then stop dbt at its next node."""
         if sig != signal.SIGINT or not self._thread.is_alive():
@@ -131,8 +131,6 @@ def _close_duckdb() -> None:
     """Close the DuckDB database dbt-duckdb keeps open for the process's next invocation, as a dbt CLI
     process's exit did: publishing attaches the build database, which DuckDB refuses while this process
     still has it open under another name."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
     environment = DuckDBConnectionManager._ENV
     DuckDBConnectionManager.close_all_connections()
     if environment is not None:
@@ -140,9 +138,6 @@ def _close_duckdb() -> None:
 
 
 def _cancel_open_queries() -> None:
-    from dbt.adapters.base import BaseAdapter
-    from dbt.adapters.factory import FACTORY
-
     for adapter in list(FACTORY.adapters.values()):
         if isinstance(adapter, BaseAdapter):
             with contextlib.suppress(Exception):
