@@ -7,6 +7,7 @@ interrupts it; one process runs build after build.
 
 from __future__ import annotations
 
+import inspect
 import signal
 import threading
 import time
@@ -15,12 +16,18 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster_dbt import DbtCliInvocation
+from dagster_dbt import DbtCliInvocation, DbtCliResource
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from dbt_harness import build_database, query
 from lake_factory import CHANGES_AT, write_batch, write_unparseable_appointment
 
-from pipelines.assets.dbt import DBT_PROJECT, HealthieDbtTranslator, dbt_resource, refresh_build_args
+from pipelines.assets.dbt import (
+    DBT_PROJECT,
+    HealthieDbtCliResource,
+    HealthieDbtTranslator,
+    dbt_resource,
+    refresh_build_args,
+)
 from pipelines.assets.dbt_in_process import InProcessDbt
 from pipelines.files import file_lock
 from pipelines.lake.table import read_lease_path
@@ -50,6 +57,12 @@ def status_of(warehouse_dir: Path, appointment_id: str) -> str | None:
     sql = f"select status from marts.fct_appointments where appointment_id = '{appointment_id}'"
     rows = query(warehouse_dir, sql)
     return rows[0][0] if rows else None
+
+
+def test_the_resource_keeps_dagster_dbts_cli_signature() -> None:
+    """`HealthieDbtCliResource.cli` restates dagster-dbt's `cli()` around the in-process dbt: an upgrade
+    of dagster-dbt that changes it fails here, not in a nightly run."""
+    assert inspect.signature(HealthieDbtCliResource.cli) == inspect.signature(DbtCliResource.cli)
 
 
 def test_builds_in_one_process_each_see_the_lake_as_it_is_then(warehouse: Path) -> None:
