@@ -12,7 +12,7 @@ with
 
 entries as (
     select * from {{ ref('stg_healthie__entries') }} as entries
-    {{ healthie_changed_since_build('entries', 'entry_id') }}
+    {{ healthie_changed_since_build('entries', 'entry_id', ref('stg_healthie__entries')) }}
 ),
 
 final as (

@@ -12,7 +12,7 @@ with
 
 appointments as (
     select * from {{ ref('stg_healthie__appointments') }} as appointments
-    {{ healthie_changed_since_build('appointments', 'appointment_id') }}
+    {{ healthie_changed_since_build('appointments', 'appointment_id', ref('stg_healthie__appointments')) }}
 ),
 
 final as (
