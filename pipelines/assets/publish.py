@@ -33,6 +33,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.files import FILE_MODE, ensure_dir, file_lock, fsync_file, publish, temp_path_for
+from pipelines.sql_files import named_statements
 
 #: The file readers open, under $WAREHOUSE_DIR.
 PUBLISHED_FILE = "warehouse.duckdb"
@@ -106,17 +107,8 @@ def quote_literal(text: str) -> str:
 
 @cache
 def _statements() -> dict[str, str]:
-    """The named statements of publish.sql (`-- name: x` starts statement x; other comments dropped)."""
-    statements: dict[str, str] = {}
-    name: str | None = None
-    text = resources.files(__package__).joinpath(_SQL_FILE).read_text(encoding="utf-8")
-    for line in text.splitlines():
-        if line.startswith("-- name:"):
-            name = line.removeprefix("-- name:").strip()
-            statements[name] = ""
-        elif name is not None and not line.startswith("--"):
-            statements[name] += line + "\n"
-    return {key: value.strip() for key, value in statements.items()}
+    """The named statements of publish.sql."""
+    return named_statements(resources.files(__package__).joinpath(_SQL_FILE).read_text(encoding="utf-8"))
 
 
 def _sql(name: str, **quoted: str) -> str:

@@ -32,6 +32,7 @@ from typing import Any, Self
 
 from pipelines.files import touch_private
 from pipelines.paths import resolve_warehouse_dir
+from pipelines.sql_files import named_statements
 from pipelines.webhooks.events import WebhookEvent
 
 INBOX_FILENAME = "inbox.sqlite3"
@@ -47,17 +48,8 @@ def inbox_path(warehouse_dir: str | os.PathLike[str] | None = None) -> Path:
 
 @cache
 def _statements() -> dict[str, str]:
-    """The named statements of `inbox.sql` (`-- name: x` starts statement x)."""
-    text = resources.files(__package__).joinpath("inbox.sql").read_text(encoding="utf-8")
-    statements: dict[str, str] = {}
-    name: str | None = None
-    for line in text.splitlines():
-        if line.startswith("-- name:"):
-            name = line.removeprefix("-- name:").strip()
-            statements[name] = ""
-        elif name is not None:
-            statements[name] += line + "\n"
-    return statements
+    """The named statements of `inbox.sql`."""
+    return named_statements(resources.files(__package__).joinpath("inbox.sql").read_text(encoding="utf-8"))
 
 
 def _sql(name: str) -> str:

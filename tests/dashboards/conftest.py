@@ -22,6 +22,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, home of the e2e package
 from e2e.product import Product, running_product
 
+from pipelines.sql_files import named_statements
+
 SANDBOX_SEED = 313
 #: `make screenshots` sets this to docs/img: the browser tests then save each page there, over a
 #: demo-scale sync (the tests' own scale makes thin charts).
@@ -34,15 +36,7 @@ EXPECTED_FILE = Path(__file__).with_name("expected.sql")
 @cache
 def expected_statements() -> dict[str, str]:
     """The statements of expected.sql by name (`-- name: x` starts statement x)."""
-    statements: dict[str, str] = {}
-    name: str | None = None
-    for line in EXPECTED_FILE.read_text(encoding="utf-8").splitlines():
-        if line.startswith("-- name:"):
-            name = line.removeprefix("-- name:").strip()
-            statements[name] = ""
-        elif name is not None and not line.startswith("--"):
-            statements[name] += line + "\n"
-    return statements
+    return named_statements(EXPECTED_FILE.read_text(encoding="utf-8"))
 
 
 def marts_query(

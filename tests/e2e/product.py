@@ -31,6 +31,7 @@ from healthie_sandbox.server import SandboxHandle, start_in_thread
 from pipelines.assets.publish import published_path
 from pipelines.dev.harness import ReceiverProcess, receiver_process
 from pipelines.settings import build_warehouse_config
+from pipelines.sql_files import named_statements
 
 SANDBOX_SCALE = 0.1
 QUERIES_FILE = Path(__file__).with_name("queries.sql")
@@ -42,16 +43,8 @@ TEST_RATE_LIMIT_RPS = "1000"
 
 @cache
 def named_queries() -> dict[str, str]:
-    """The statements of queries.sql by name (`-- name: x` starts statement x), as inbox.sql does."""
-    queries: dict[str, str] = {}
-    name: str | None = None
-    for line in QUERIES_FILE.read_text(encoding="utf-8").splitlines():
-        if line.startswith("-- name:"):
-            name = line.removeprefix("-- name:").strip()
-            queries[name] = ""
-        elif name is not None and not line.startswith("--"):
-            queries[name] += line + "\n"
-    return queries
+    """The statements of queries.sql by name (`-- name: x` starts statement x)."""
+    return named_statements(QUERIES_FILE.read_text(encoding="utf-8"))
 
 
 def load_definitions() -> dg.Definitions:

@@ -31,6 +31,7 @@ import pytest
 
 from healthie_sandbox import content
 from healthie_sandbox.generate import ID_BASE
+from pipelines.sql_files import named_statements
 
 from . import truth, truth_more
 from .assertions import assert_succeeded
@@ -47,15 +48,7 @@ Ids = Callable[[Product], set[str]]
 @cache
 def named_queries() -> dict[str, str]:
     """The statements of queries_more.sql by name (`-- name: x` starts statement x)."""
-    queries: dict[str, str] = {}
-    name: str | None = None
-    for line in QUERIES_FILE.read_text(encoding="utf-8").splitlines():
-        if line.startswith("-- name:"):
-            name = line.removeprefix("-- name:").strip()
-            queries[name] = ""
-        elif name is not None and not line.startswith("--"):
-            queries[name] += line + "\n"
-    return queries
+    return named_statements(QUERIES_FILE.read_text(encoding="utf-8"))
 
 
 def read(product: Product, name: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
