@@ -27,6 +27,8 @@ from typing import Any
 import httpx
 import orjson
 
+from pipelines.dev.harness import stop_process
+
 QUERIES = Path(__file__).resolve().parents[1] / "pipelines" / "healthie" / "queries"
 API_KEY = "sandbox-api-key"
 SERVE_SCALE = 5.0
@@ -159,8 +161,7 @@ def serving(seconds: float) -> None:
             )
         stats = httpx.get(url.replace("/graphql", "/_sandbox/stats")).json()
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop_process(process)
     print(f"Serving (sandbox scale {SERVE_SCALE:g} in its own process, {CLIENTS} concurrent clients, "
           f"{seconds:g} s per stream, cursor paging):")  # fmt: skip
     print(_table(("stream", "page", "pages/s", "rows/s", "p50 ms", "p95 ms", "errors"), rows))

@@ -68,7 +68,7 @@ from bench.refresh_timing import step_seconds
 from healthie_sandbox.control import SandboxControl
 from pipelines.assets.checks import size_bounds
 from pipelines.dev.demo import QUIET_LOGS
-from pipelines.dev.harness import receiver_process
+from pipelines.dev.harness import receiver_process, stop_process
 from pipelines.healthie.settings import RATE_LIMIT_VAR
 from pipelines.lake.layout import lake_dir
 from pipelines.lake.settings import DEFAULT_RETENTION_DAYS, RETENTION_VAR
@@ -186,17 +186,6 @@ class SandboxProcess:
     @property
     def base_url(self) -> str:
         return self.url.removesuffix("/graphql")
-
-
-def stop_process(process: subprocess.Popen[Any], timeout: float = 10.0) -> None:
-    """SIGTERM, then SIGKILL if it lingers (only processes this bench started)."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def ready_url(log: Path) -> str | None:

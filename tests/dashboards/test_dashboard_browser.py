@@ -32,6 +32,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Route, sync_playw
 
 from dashboards import formatting as fmt
 from dashboards.pages import page as page_spec
+from pipelines.dev.harness import stop_process
 
 pytestmark = pytest.mark.browser
 
@@ -88,12 +89,7 @@ def server(product: Product, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             time.sleep(0.2)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 @pytest.fixture(scope="module")
