@@ -76,8 +76,30 @@ def retry_if_overdue(
     return request, retry, f"{seen}; retry {retry.retries}"
 
 
+class JsonCursor:
+    """A sensor cursor stored as the JSON of its dataclass fields."""
+
+    def dumps(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)  # type: ignore[call-overload]
+
+
+def tick_result(
+    context: dg.SensorEvaluationContext,
+    request: dg.RunRequest | None,
+    cursor: JsonCursor,
+    seen: str,
+    *,
+    detail: str | None = None,
+) -> dg.SensorResult:
+    """A tick's outcome: the run it requests (logged, with `detail`) or why none, and the next cursor."""
+    if request is None:
+        return dg.SensorResult(skip_reason=dg.SkipReason(seen), cursor=cursor.dumps())
+    context.log.info(seen if detail is None else f"{seen}; {detail}")
+    return dg.SensorResult(run_requests=[request], cursor=cursor.dumps())
+
+
 @dataclass(frozen=True)
-class InboxCursor:
+class InboxCursor(JsonCursor):
     """What the sensor launched last: its high-water mark, when, and how many retries of it so far."""
 
     high_water_mark: int = 0
@@ -92,9 +114,6 @@ class InboxCursor:
         return cls(
             int(data["high_water_mark"]), float(data.get("launched_at", 0.0)), int(data.get("retries", 0))
         )
-
-    def dumps(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
 
 
 def evaluate_inbox(
@@ -142,10 +161,7 @@ def build_webhook_inbox_sensor(
         request, new_cursor, seen = evaluate_inbox(
             pending, cursor, now=time.time(), retry_after_seconds=retry_after_seconds
         )
-        if request is None:
-            return dg.SensorResult(skip_reason=dg.SkipReason(seen), cursor=new_cursor.dumps())
-        context.log.info(seen)
-        return dg.SensorResult(run_requests=[request], cursor=new_cursor.dumps())
+        return tick_result(context, request, new_cursor, seen)
 
     return _sensor
 
@@ -154,7 +170,7 @@ webhook_inbox_sensor = build_webhook_inbox_sensor()
 
 
 @dataclass(frozen=True)
-class SentWebhooksCursor:
+class SentWebhooksCursor(JsonCursor):
     """The newest missed sent webhook a run was launched for, when, and how many retries of it."""
 
     newest_missed: str | None = None
@@ -169,9 +185,6 @@ class SentWebhooksCursor:
         return cls(
             data.get("newest_missed"), float(data.get("launched_at", 0.0)), int(data.get("retries", 0))
         )
-
-    def dumps(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
 
 
 def evaluate_sent_webhooks(
@@ -227,10 +240,7 @@ def build_sent_webhooks_sensor(
         request, new_cursor, seen = evaluate_sent_webhooks(
             report, cursor, now=time.time(), retry_after_seconds=retry_after_seconds
         )
-        if request is None:
-            return dg.SensorResult(skip_reason=dg.SkipReason(seen), cursor=new_cursor.dumps())
-        context.log.info(f"{seen}; {report.summary()}")
-        return dg.SensorResult(run_requests=[request], cursor=new_cursor.dumps())
+        return tick_result(context, request, new_cursor, seen, detail=report.summary())
 
     return _sensor
 
