@@ -8,9 +8,9 @@ interrupts it; one process runs build after build.
 from __future__ import annotations
 
 import inspect
+import json
 import signal
 import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -120,10 +120,12 @@ def test_an_interrupt_stops_dbt_and_the_next_build_runs(warehouse: Path) -> None
         ["dbt", "build", "--target-path", target, "--project-dir", project, "--profiles-dir", project],
         cwd=DBT_PROJECT.project_dir,
     )
-    reader = threading.Thread(target=process.stdout.read)  # as the invocation reads it
+    for line in process.stdout:  # as the invocation reads it, up to the first node dbt starts
+        if json.loads(line)["info"]["name"] == "LogStartLine":
+            break
+    reader = threading.Thread(target=process.stdout.read)
     reader.start()
-    time.sleep(1.0)  # into the build
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signal.SIGINT)  # mid-build, as Dagster's run termination arrives
 
     assert process.wait(timeout=60) is not None, "dbt stopped"
     assert process.returncode != 0
